@@ -1,0 +1,1 @@
+"""The bundled sample council information system: generated minutes PDFs behind a small OParl 1.1 server."""

@@ -1,0 +1,1 @@
+"""Prefect flows: composition of the stages in `tasks/`, nothing else."""

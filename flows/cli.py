@@ -1,0 +1,228 @@
+"""The `ratsflow` command line: the same stages and flows as the Prefect deployments."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tasks.errors import RatsflowError
+
+app = typer.Typer(help="ratsflow: council minutes into a searchable SQL store.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+out = Console()
+err = Console(stderr=True)
+
+DatabaseOpt = Annotated[Optional[str], typer.Option("--database", help="SQLAlchemy URL (default: RATSFLOW_DATABASE_URL or sqlite:///data/ratsflow.db).")]
+
+
+def fail(error: Exception, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {error}", highlight=False)
+    raise typer.Exit(code)
+
+
+def settings_for(database: str | None):
+    from schemas.settings import Settings
+
+    return Settings(**({"database_url": database} if database else {}))
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (pages with method and confidence, normalised text).")] = False,
+) -> None:
+    """Get trustworthy text out of every page of a PDF (text layer or OCR)."""
+    from schemas.extraction import OcrPolicy
+    from tasks.extract import extract_document
+
+    try:
+        doc = extract_document(file, OcrPolicy.from_settings(settings_for(None)))
+    except RatsflowError as e:
+        fail(e)
+    if as_json:
+        pages = [
+            {"number": p.number, "method": p.method, "confidence": p.confidence, "low_confidence": p.low_confidence, "text": p.text}
+            for p in doc.pages
+        ]
+        print(json.dumps({"pages": pages, "text": doc.text}, ensure_ascii=False, indent=2))
+    else:
+        for p in doc.pages:
+            conf = "" if p.confidence is None else f" confidence {p.confidence:.2f}"
+            err.print(f"[dim]page {p.number}: {p.method}{conf}[/]")
+        print(doc.text)
+
+
+@app.command()
+def segment(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A minutes PDF or a text file (pages separated by form feeds).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    agenda: Annotated[Optional[Path], typer.Option("--agenda", exists=True, dir_okay=False, help="JSON list of known agenda items (number, name, public) for guided mode.")] = None,
+) -> None:
+    """Split a minutes document into its agenda items."""
+    from schemas.extraction import OcrPolicy
+    from schemas.pipeline import AgendaEntry
+    from tasks.extract import extract_document
+    from tasks.normalise import normalise_text
+    from tasks.segment import segment_minutes
+
+    try:
+        if file.suffix.lower() == ".pdf":
+            pages = [p.text for p in extract_document(file, OcrPolicy.from_settings(settings_for(None))).pages]
+        else:
+            pages = [normalise_text(p) for p in file.read_text(encoding="utf-8").split("\f")]
+        entries = None
+        if agenda:
+            raw = json.loads(agenda.read_text(encoding="utf-8"))
+            raw = raw.get("agendaItem", raw.get("items", raw)) if isinstance(raw, dict) else raw
+            entries = [AgendaEntry.model_validate(e) for e in raw]
+        result = segment_minutes(pages, agenda=entries)
+    except (RatsflowError, ValueError) as e:
+        fail(e)
+    if as_json:
+        print(result.model_dump_json(indent=2))
+        return
+    table = Table("number", "label", "title", "public", "pages", "result")
+    for item in result.items:
+        table.add_row(item.number, item.label, item.title, "yes" if item.public else "no", f"{item.page_start}-{item.page_end}", item.result or "")
+    out.print(table)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {warning}")
+
+
+def run_ingest(system_url: str, database: str | None, start_from: date | None = None, start_to: date | None = None):
+    from flows.ingest import ingest
+    from schemas.params import IngestParams
+
+    params = IngestParams(system_url=system_url, database_url=database, start_from=start_from, start_to=start_to)
+    try:
+        summary = ingest(params)
+    except RatsflowError as e:
+        fail(e)
+    print_summary(summary, settings_for(database).resolved_database_url())
+    return summary
+
+
+@app.command()
+def ingest(
+    system_url: Annotated[str, typer.Argument(help="URL of the OParl System object.")],
+    database: DatabaseOpt = None,
+) -> None:
+    """Incremental ingest of an OParl system: new and changed minutes only."""
+    run_ingest(system_url, database)
+
+
+@app.command()
+def backfill(
+    system_url: Annotated[str, typer.Argument(help="URL of the OParl System object.")],
+    start_from: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First meeting day (YYYY-MM-DD).")],
+    start_to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last meeting day (YYYY-MM-DD).")],
+    database: DatabaseOpt = None,
+) -> None:
+    """Ingest the meetings that start in a date range."""
+    if start_to < start_from:
+        fail(ValueError("--to is before --from"))
+    run_ingest(system_url, database, start_from.date(), start_to.date())
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the sample council system on 127.0.0.1.")] = 8765,
+    database: DatabaseOpt = None,
+) -> None:
+    """Start the bundled sample council system, ingest it, show a summary (what `make demo` runs)."""
+    from demo.build import build_sample_corpus
+    from demo.server import serve_in_thread
+    from storage.engine import upgrade_database
+
+    settings = settings_for(database)
+    corpus_dir = Path(os.environ.get("RATSFLOW_DEMO_DIR", "demo/out"))
+    err.print(f"Building the sample corpus in {corpus_dir} …")
+    build_sample_corpus(corpus_dir)
+    upgrade_database(settings.resolved_database_url())
+    try:
+        server = serve_in_thread(corpus_dir, port=port)
+    except OSError as e:
+        fail(RatsflowError(f"cannot start the sample council system on 127.0.0.1:{port} ({e}); try --port"))
+    with server:
+        err.print(f"Sample council system at {server.url}")
+        run_ingest(server.url, database)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DatabaseOpt = None) -> None:
+    """Create or migrate the database schema to this version of ratsflow."""
+    from storage.engine import upgrade_database
+
+    url = settings_for(database).resolved_database_url()
+    try:
+        upgrade_database(url)
+    except RatsflowError as e:
+        fail(e)
+    err.print(f"database schema is up to date: {url}")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find in agenda items (German stemming on PostgreSQL).")],
+    body: Annotated[Optional[str], typer.Option(help="Only this body (e.g. Rhein-Sieg-Kreis).")] = None,
+    since: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Only meetings on or after this day.")] = None,
+    limit: Annotated[int, typer.Option(help="Most hits to show.")] = 20,
+    database: DatabaseOpt = None,
+) -> None:
+    """Full-text search over agenda items; ranked hits with meeting, date, item number and snippet."""
+    from storage.engine import check_schema, create_db_engine
+    from storage.search import search_agenda_items
+
+    try:
+        engine = create_db_engine(settings_for(database).resolved_database_url())
+        check_schema(engine)
+        hits = search_agenda_items(engine, query, body=body, since=since.date() if since else None, limit=limit)
+    except RatsflowError as e:
+        fail(e)
+    table = Table("date", "meeting", "item", "title", "snippet")
+    for hit in hits:
+        table.add_row(f"{hit.start:%Y-%m-%d}" if hit.start else "", hit.meeting_name or "", hit.item_number, hit.title, hit.snippet)
+    out.print(table)
+    err.print(f"{len(hits)} hits")
+
+
+def print_summary(summary, database_url: str) -> None:
+    """The table a run ends with: this run's changes beside what the database now holds."""
+    from storage.engine import create_db_engine
+    from storage.repository import summarise_database
+
+    totals = summarise_database(create_db_engine(database_url))
+    table = Table(title=f"ratsflow run {summary.run_id}: {summary.status}")
+    table.add_column("")
+    table.add_column("this run", justify="right")
+    table.add_column("in database", justify="right")
+    fmt = lambda d: ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "0"  # noqa: E731
+    table.add_row("meetings", fmt(summary.meetings), str(totals.meetings))
+    table.add_row("documents", fmt(summary.documents), fmt(totals.documents_by_status))
+    table.add_row("pages by method", fmt(summary.pages_by_method), fmt(totals.pages_by_method))
+    table.add_row("agenda items", str(summary.agenda_items), str(totals.agenda_items))
+    out.print(table)
+    for failure in summary.failures:
+        err.print(f"[red]failed:[/] {failure.url}: {failure.error}", highlight=False)
+
+
+def main() -> None:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    try:
+        app()
+    except RatsflowError as e:
+        err.print(f"[bold red]error:[/] {e}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

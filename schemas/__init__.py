@@ -1,0 +1,1 @@
+"""Typed models that travel between ratsflow's stages and into its database."""

@@ -1,0 +1,1 @@
+"""The stages of the pipeline as plain functions, each with a thin Prefect task wrapper."""

@@ -1,0 +1,90 @@
+"""fetch: download one minutes file into the blob store, or learn that it has not changed.
+
+Servers often answer 200 with an HTML error page where a PDF should be; the first bytes
+decide, not the Content-Type header.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from schemas.pipeline import FetchedBlob
+from storage.blobs import BlobStore
+from tasks.errors import DocumentRejected, RatsflowError
+from tasks.http import HttpClient
+
+PDF_MAGIC = b"%PDF-"
+
+
+def fetch_document(
+    url: str,
+    client: HttpClient,
+    blobs: BlobStore,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> FetchedBlob | None:
+    """Download `url` into the blob store; None when the server says it has not changed (304)."""
+    if not url or not url.lower().startswith(("http://", "https://")):
+        raise DocumentRejected(f"not a downloadable URL: {url!r}")
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    with tempfile.TemporaryDirectory(prefix="ratsflow-fetch-") as tmp:
+        target = Path(tmp) / "download"
+        with client.stream(url, headers=headers) as response:
+            if response.status_code == 304:
+                return None
+            size = 0
+            with target.open("wb") as out:
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > client.max_bytes:
+                        raise DocumentRejected(f"{url} is larger than the limit of {client.max_bytes} bytes")
+                    out.write(chunk)
+            content_type = response.headers.get("Content-Type")
+            new_etag = response.headers.get("ETag")
+            new_last_modified = response.headers.get("Last-Modified")
+        head = target.open("rb").read(1024)
+        if PDF_MAGIC not in head:
+            start = head[:40].decode("latin-1", "replace").strip()
+            raise DocumentRejected(f"{url} is not a PDF (starts with {start!r}, Content-Type {content_type})")
+        sha256, path = blobs.put_file(target)
+    return FetchedBlob(
+        url=url,
+        sha256=sha256,
+        size=size,
+        path=str(path),
+        content_type=content_type,
+        etag=new_etag,
+        last_modified=new_last_modified,
+        fetched_at=datetime.now(UTC),
+    )
+
+
+def is_retryable(task, task_run, state) -> bool:
+    """Prefect retry_condition_fn: retry transient source trouble only, never a rejected file."""
+    try:
+        state.result()
+    except RatsflowError as err:
+        return err.retryable
+    except Exception:
+        return True
+    return False
+
+
+fetch_document_task = task(
+    name="fetch",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_jitter_factor=0.5,
+    retry_condition_fn=is_retryable,
+)(fetch_document)

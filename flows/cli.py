@@ -217,6 +217,8 @@ def print_summary(summary, database_url: str) -> None:
 
 def main() -> None:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    # The temporary Prefect server must not phone home: ratsflow talks only to the sources it is given.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     try:
         app()
     except RatsflowError as e:

@@ -1,0 +1,26 @@
+"""The Prefect engine, once per session, and the bundled sample council system on loopback."""
+
+import os
+import tempfile
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def prefect_engine():
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="ratsflow-prefect-")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def sample_corpus(tmp_path_factory):
+    from demo.build import build_sample_corpus
+
+    out = tmp_path_factory.mktemp("sample-corpus")
+    build_sample_corpus(out)
+    return out

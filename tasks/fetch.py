@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -29,7 +30,12 @@ def fetch_document(
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> FetchedBlob | None:
-    """Download `url` into the blob store; None when the server says it has not changed (304)."""
+    """Download `url` into the blob store; None when the server says it has not changed (304).
+
+    `file://` URLs are archive files an admin pointed ratsflow at; they are copied, not fetched.
+    """
+    if url and url.lower().startswith("file://"):
+        return store_local_file(url, client, blobs)
     if not url or not url.lower().startswith(("http://", "https://")):
         raise DocumentRejected(f"not a downloadable URL: {url!r}")
     headers = {}
@@ -52,10 +58,7 @@ def fetch_document(
             content_type = response.headers.get("Content-Type")
             new_etag = response.headers.get("ETag")
             new_last_modified = response.headers.get("Last-Modified")
-        head = target.open("rb").read(1024)
-        if PDF_MAGIC not in head:
-            start = head[:40].decode("latin-1", "replace").strip()
-            raise DocumentRejected(f"{url} is not a PDF (starts with {start!r}, Content-Type {content_type})")
+        require_pdf(target, url, content_type)
         sha256, path = blobs.put_file(target)
     return FetchedBlob(
         url=url,
@@ -67,6 +70,28 @@ def fetch_document(
         last_modified=new_last_modified,
         fetched_at=datetime.now(UTC),
     )
+
+
+def require_pdf(path: Path, url: str, content_type: str | None = None) -> None:
+    """Servers answer 200 with HTML error pages where PDFs belong: the first bytes decide."""
+    with path.open("rb") as stream:
+        head = stream.read(1024)
+    if PDF_MAGIC not in head:
+        start = head[:40].decode("latin-1", "replace").strip()
+        served = f", Content-Type {content_type}" if content_type else ""
+        raise DocumentRejected(f"{url} is not a PDF (starts with {start!r}{served})")
+
+
+def store_local_file(url: str, client: HttpClient, blobs: BlobStore) -> FetchedBlob:
+    path = Path(unquote(urlparse(url).path))
+    if not path.is_file():
+        raise DocumentRejected(f"{url}: no such file")
+    size = path.stat().st_size
+    if size > client.max_bytes:
+        raise DocumentRejected(f"{url} is larger than the limit of {client.max_bytes} bytes")
+    require_pdf(path, url)
+    sha256, stored = blobs.put_file(path)
+    return FetchedBlob(url=url, sha256=sha256, size=size, path=str(stored), fetched_at=datetime.now(UTC))
 
 
 def is_retryable(task, task_run, state) -> bool:

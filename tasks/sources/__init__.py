@@ -1,0 +1,128 @@
+"""Sources: one entry point for every kind of council system ratsflow can read.
+
+`discover_source` yields the same `SourceMeeting`s whether the meetings come from an OParl
+API, SessionNet or ALLRIS HTML pages, or an admin's archive folder, so everything after
+discovery is the same for all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Literal, get_args
+from urllib.parse import urlsplit
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from schemas.pipeline import SourceMeeting
+from tasks.discover import discover_meetings
+from tasks.errors import ConfigurationError
+from tasks.http import HttpClient
+from tasks.sources.allris import discover_allris
+from tasks.sources.archive import discover_archive
+from tasks.sources.sessionnet import discover_sessionnet
+
+log = logging.getLogger("ratsflow.sources")
+
+SourceKind = Literal["oparl", "sessionnet", "allris", "archive"]
+DEFAULT_WINDOW = timedelta(days=365)
+
+_SESSIONNET = re.compile(r"/(?:si|to|vo|kp|pa|gr)\d{4}\w*\.(?:asp|php)|/getfile\.(?:asp|php)|sessionnet", re.IGNORECASE)
+_ALLRIS = re.compile(r"/bi(?:/|$)|/si010|/to010|allris|/public/(?:si|to|vo)\d{3}", re.IGNORECASE)
+
+
+def detect_source_kind(url_or_path: str) -> SourceKind:
+    """Guess the kind from the address alone (no request is made); unknown web addresses count as OParl."""
+    text = url_or_path.strip()
+    parts = urlsplit(text)
+    if parts.scheme in {"", "file"} or len(parts.scheme) == 1:  # a path, file:// or a Windows drive letter
+        return "archive"
+    if parts.scheme not in {"http", "https"}:
+        raise ConfigurationError(f"{url_or_path}: not an http(s) URL, file:// URL or local path")
+    where = parts.path + ("?" + parts.query if parts.query else "")
+    if "/oparl" in where.lower() or where.lower().endswith(".json"):
+        return "oparl"
+    if _SESSIONNET.search(where) or parts.netloc.lower().startswith("sessionnet."):
+        return "sessionnet"
+    if _ALLRIS.search(where):
+        return "allris"
+    return "oparl"
+
+
+def calendar_range(start_from: date | None, start_to: date | None, *, today: date | None = None) -> tuple[date, date]:
+    """The months an HTML calendar is read for: the last 12 months unless told otherwise.
+
+    Each month costs one calendar request plus one or two per meeting, so the range is bounded
+    by default; an inverted range is a mistake worth stopping for, not an empty result.
+    """
+    today = today or date.today()
+    end = start_to or today
+    start = start_from or (end - DEFAULT_WINDOW)
+    if start > end:
+        raise ConfigurationError(f"start range is inverted: from {start} is after to {end}")
+    return start, end
+
+
+def _in_range(meeting: SourceMeeting, start_from: date | None, start_to: date | None) -> bool:
+    if start_from is None and start_to is None:
+        return True
+    if meeting.start is None:
+        return False
+    day = meeting.start.date()
+    return (start_from is None or day >= start_from) and (start_to is None or day <= start_to)
+
+
+def discover_source(
+    url: str,
+    kind: SourceKind | None,
+    client: HttpClient,
+    *,
+    start_from: date | None = None,
+    start_to: date | None = None,
+) -> Iterator[SourceMeeting]:
+    """Meetings of any kind of source; `kind=None` detects it from the address.
+
+    OParl and archive return everything unless a range is given (then meetings without a
+    start date are left out); SessionNet and ALLRIS read calendars, the last 12 months by default.
+    """
+    kind = kind or detect_source_kind(url)
+    if kind not in get_args(SourceKind):
+        raise ConfigurationError(f"unknown source kind {kind!r}; expected one of {', '.join(get_args(SourceKind))}")
+    if start_from and start_to and start_from > start_to:
+        raise ConfigurationError(f"start range is inverted: from {start_from} is after to {start_to}")
+    if kind in {"sessionnet", "allris"}:
+        if urlsplit(url).scheme not in {"http", "https"}:
+            raise ConfigurationError(f"{kind} needs the http(s) address of the installation, got {url}")
+        begin, end = calendar_range(start_from, start_to)
+        if start_from is None and start_to is None:
+            log.info("no start range given; reading the %s calendar from %s to %s", kind, begin, end)
+        adapter = discover_sessionnet if kind == "sessionnet" else discover_allris
+        yield from adapter(url, client, start_from=begin, start_to=end)
+        return
+    if kind == "archive":
+        meetings = discover_archive(Path(url) if "://" not in url else url)
+    else:
+        meetings = discover_meetings(url, client)
+    yield from (m for m in meetings if _in_range(m, start_from, start_to))
+
+
+def _discover_source_all(
+    url: str,
+    kind: SourceKind | None,
+    client: HttpClient,
+    start_from: date | None = None,
+    start_to: date | None = None,
+) -> list[SourceMeeting]:
+    return list(discover_source(url, kind, client, start_from=start_from, start_to=start_to))
+
+
+discover_source_task = task(
+    name="discover-source",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=[5, 30],
+)(_discover_source_all)

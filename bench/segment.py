@@ -1,0 +1,285 @@
+"""How well minutes split into agenda items: `python -m bench.segment [--quick] [--no-write]`.
+
+Runs `tasks.segment.segment_minutes` over the golden set (`bench/golden/`, built by
+`python -m bench.golden.build`) in heuristic mode (no agenda) and guided mode (the OParl-like
+agenda stored with each document), on three kinds of input text:
+
+- text: the composed page texts as printed (running headers and footers still in them);
+- text, no printed agenda: the same with the Tagesordnung list cut out, so that heuristic mode has
+  to find headings by their shape and number sequence alone (no list to guide it);
+- born-digital: text layer of the rendered PDF via `tasks.extract.extract_document` (normalised);
+- scanned: a few image-only PDFs via the same function, i.e. Tesseract OCR (cached by PDF sha256).
+
+An item counts as found (true positive) when a predicted item and a true item (only items the
+record prints, `in_record`) agree on all three of:
+- number (normalised, e.g. "3.1") and public flag (SessionNet numbers "Ö 1" and "N 1" both as "1");
+- title: SequenceMatcher ratio ≥ 0.90 of both titles casefolded, accents and punctuation removed,
+  whitespace folded (1.0 on clean text; the slack absorbs OCR errors in heuristic mode);
+- text span: SequenceMatcher ratio ≥ 0.95 of the word sequences (whitespace-split, NFC) of the
+  predicted and true item body (without heading). Ratio = 2·matched words / (words in both), so a
+  body that swallowed a neighbour's text or lost a paragraph fails. An empty true body needs an
+  empty prediction.
+Precision = TP / predicted items, recall = TP / true items, F1 their harmonic mean, pooled over
+documents. Field accuracy is over true positives: result and votes exactly, resolution by the same
+word ratio ≥ 0.95, paper references as a list, page_start/page_end exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+from bench.golden.build import GOLDEN_DIR, OUT_DIR, render_pdfs  # noqa: E402
+from schemas.pipeline import AgendaEntry, AgendaItemSpan  # noqa: E402
+from tasks.segment import SEGMENTER_VERSION, segment_minutes  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS_MD = ROOT / "docs" / "BENCHMARKS.md"
+CACHE_DIR = ROOT / "bench" / "out" / "segment-text"
+# Scanned documents take OCR time: a few short documents (2 pages each), one per heading family.
+SCANNED = ("06_ka_sessionnet_short", "07_ka_allris_short", "09_ka_punkt_short")
+TITLE_MIN, TEXT_MIN = 0.90, 0.95
+
+
+def _comparable(text: str) -> str:
+    text = unicodedata.normalize("NFKD", (text or "").casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def _words(text: str | None) -> list[str]:
+    return unicodedata.normalize("NFC", text or "").split()
+
+
+def word_ratio(a: str | None, b: str | None) -> float:
+    wa, wb = _words(a), _words(b)
+    if not wa and not wb:
+        return 1.0
+    return SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+
+
+def title_ratio(a: str, b: str) -> float:
+    return SequenceMatcher(None, _comparable(a), _comparable(b), autojunk=False).ratio()
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    predicted: int = 0
+    truth: int = 0
+    fields: dict[str, list[bool]] = field(default_factory=dict)
+    seconds: float = 0.0
+    docs: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add_field(self, name: str, ok: bool) -> None:
+        self.fields.setdefault(name, []).append(ok)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.truth if self.truth else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def is_match(pred: AgendaItemSpan, true: dict) -> bool:
+    if pred.number != true["number"] or pred.public != true["public"]:
+        return False
+    if title_ratio(pred.title, true["title"]) < TITLE_MIN:
+        return False
+    if not _words(true["text"]):
+        return not _words(pred.text)
+    return word_ratio(pred.text, true["text"]) >= TEXT_MIN
+
+
+def score_document(score: Score, name: str, items: list[AgendaItemSpan], truth: dict) -> None:
+    wanted = [t for t in truth["items"] if t["in_record"]]
+    score.predicted += len(items)
+    score.truth += len(wanted)
+    used: set[int] = set()
+    for true in wanted:
+        hit = next((k for k, p in enumerate(items) if k not in used and is_match(p, true)), None)
+        if hit is None:
+            score.misses.append(f"{name}: {true['number']} {true['title'][:50]!r}")
+            continue
+        used.add(hit)
+        score.tp += 1
+        pred = items[hit]
+        score.add_field("result", pred.result == true["result"])
+        votes = pred.votes.model_dump() if pred.votes else None
+        score.add_field("votes", votes == true["votes"])
+        score.add_field("resolution", (not true["resolution"] and not pred.resolution)
+                        or (bool(pred.resolution) and word_ratio(pred.resolution, true["resolution"]) >= TEXT_MIN))
+        score.add_field("paper_refs", pred.paper_refs == true["paper_refs"])
+        score.add_field("pages", (pred.page_start, pred.page_end) == (true["page_start"], true["page_end"]))
+    for k, p in enumerate(items):
+        if k not in used:
+            score.misses.append(f"{name}: extra {p.number} {p.title[:50]!r}")
+
+
+def golden_names() -> list[str]:
+    return sorted(p.stem for p in GOLDEN_DIR.glob("*.json"))
+
+
+def _truth(name: str) -> dict:
+    return json.loads((GOLDEN_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def extracted_pages(pdf: Path) -> list[str]:
+    """Normalised page texts of a PDF via the extraction stage, cached by the PDF's sha256."""
+    from schemas.extraction import OcrPolicy
+    from tasks.extract import extract_document
+
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    cache = CACHE_DIR / f"{digest}.json"
+    if cache.exists():
+        return json.loads(cache.read_text(encoding="utf-8"))
+    doc = extract_document(pdf, OcrPolicy(workers=2))
+    pages = [p.text for p in doc.pages]
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
+    return pages
+
+
+def without_printed_agenda(joined: str) -> str:
+    """The document with its Tagesordnung list cut out (lines from the list's title up to the
+    record's first section line), so heuristic mode must chain headings by their numbers alone."""
+    title = re.search(r"^(?:Tagesordnung|T A G E S O R D N U N G)$", joined, re.M)
+    sections = [m for m in re.finditer(r"^Öffentlicher Teil$", joined, re.M) if title and m.start() > title.start()]
+    if not title or len(sections) < 2:
+        return joined
+    return joined[: title.start()] + joined[sections[1].start():]
+
+
+def inputs(kind: str, names: list[str]) -> dict[str, list[str]]:
+    if kind == "text":
+        return {n: (GOLDEN_DIR / f"{n}.txt").read_text(encoding="utf-8").split("\f") for n in names}
+    if kind == "text, no printed agenda":
+        return {n: without_printed_agenda((GOLDEN_DIR / f"{n}.txt").read_text(encoding="utf-8")).split("\f")
+                for n in names}
+    if kind == "born-digital":
+        render_pdfs(names)
+        return {n: extracted_pages(OUT_DIR / f"{n}.pdf") for n in names}
+    scanned = [n for n in names if n in SCANNED]
+    render_pdfs(scanned, scanned=tuple(scanned))
+    return {n: extracted_pages(OUT_DIR / f"{n}.scan.pdf") for n in scanned}
+
+
+def run(kinds: list[str]) -> dict[tuple[str, str], Score]:
+    names = golden_names()
+    results: dict[tuple[str, str], Score] = {}
+    for kind in kinds:
+        texts = inputs(kind, names)
+        for mode in ("heuristic", "guided"):
+            score = Score()
+            for name, pages in texts.items():
+                truth = _truth(name)
+                agenda = [AgendaEntry(**e) for e in truth["agenda"]] if mode == "guided" else None
+                started = time.perf_counter()
+                result = segment_minutes(pages, agenda)
+                score.seconds += time.perf_counter() - started
+                score.docs += 1
+                score_document(score, name, result.items, truth)
+            results[(kind, mode)] = score
+    return results
+
+
+def _pct(values: list[bool]) -> str:
+    return f"{100 * sum(values) / len(values):.1f}" if values else "–"
+
+
+def table(results: dict[tuple[str, str], Score]) -> str:
+    rows = ["| input | mode | docs | true items | predicted | TP | precision | recall | F1 | result | votes | "
+            "resolution | paper refs | pages | ms/doc |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for (kind, mode), s in results.items():
+        f = s.fields
+        rows.append(
+            f"| {kind} | {mode} | {s.docs} | {s.truth} | {s.predicted} | {s.tp} | {s.precision:.3f} | "
+            f"{s.recall:.3f} | **{s.f1:.3f}** | {_pct(f.get('result', []))} | {_pct(f.get('votes', []))} | "
+            f"{_pct(f.get('resolution', []))} | {_pct(f.get('paper_refs', []))} | {_pct(f.get('pages', []))} | "
+            f"{1000 * s.seconds / max(1, s.docs):.0f} |")
+    return "\n".join(rows)
+
+
+def write_section(results: dict[tuple[str, str], Score]) -> None:
+    names = golden_names()
+    layouts = sorted({_truth(n)["layout"] for n in names})
+    section = f"""## Segmentation
+
+`python -m bench.segment` (segmenter {SEGMENTER_VERSION}). Golden set: {len(names)} complete minutes documents
+in {len(layouts)} heading layouts ({", ".join(layouts)}), 2–5 pages each, composed by
+`bench/golden/build.py` from the seeds and `demo.itempool` plus traps (numbered lists in resolutions
+and in running text, cross-references to other items, "Zu Punkt 2 merkte …", titles wrapped over three
+lines, sub-items 3.1/3.2, letter-spaced "T A G E S O R D N U N G", non-public items omitted or printed
+as bare headings, negated results such as "nicht empfohlen"). Texts and truth are committed under
+`bench/golden/`; PDFs are rendered into `bench/out/` (git-ignored). Scanned: {len(SCANNED)} documents
+× 2 pages, 300 dpi, 0.6° skew, speckle and blur, OCR by `tasks.extract.extract_document` (cached by
+PDF sha256 in `bench/out/segment-text/`).
+
+An item is a true positive when number + public flag are equal, the titles have a character ratio
+≥ 0.90 (casefolded, accents and punctuation removed) and the bodies have a word-sequence ratio
+≥ 0.95 (`difflib.SequenceMatcher` over whitespace-split words; an empty true body needs an empty
+prediction). Precision and recall are pooled over documents. Field columns: share of true positives
+with exactly the right result word / votes / paper refs / pages, and resolution word ratio ≥ 0.95.
+Heuristic mode gets no agenda (it may use the agenda printed in the minutes); guided mode gets the
+OParl-like agenda stored with each document (numbers written as "Ö 3", "3", "3." or "TOP 3"; every
+other document with section entries "A Öffentliche Sitzung" / "B Nichtöffentliche Sitzung").
+
+"text, no printed agenda" is the text with the Tagesordnung list cut out, so that heuristic mode
+must find the headings by their shape and number sequence alone.
+
+{table(results)}
+
+Targets: F1 ≥ 0.97 heuristic, ≥ 0.99 guided. Caveat: the golden documents are composed by this
+project, so every layout here is one the segmenter was written for; real minutes bring layouts,
+typos and OCR damage no composer imitates, and the unit tests (`tests/tasks/test_segment.py`) hold
+the hand-written cases (damaged labels such as "|OP4", out-of-order and duplicate numbers, numbered
+lists right after a heading) that the golden set does not.
+"""
+    BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
+    old = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else "# Benchmarks\n"
+    pattern = re.compile(r"^## Segmentation\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    new = pattern.sub(lambda _: section, old) if pattern.search(old) else old.rstrip() + "\n\n" + section
+    BENCHMARKS_MD.write_text(new, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Segmentation precision/recall/F1 on the golden set.")
+    parser.add_argument("--quick", action="store_true", help="text and born-digital only (no OCR)")
+    parser.add_argument("--no-write", action="store_true", help="print only, leave docs/BENCHMARKS.md alone")
+    parser.add_argument("--misses", action="store_true", help="list every missed or extra item")
+    args = parser.parse_args(argv)
+    kinds = ["text", "text, no printed agenda", "born-digital"] + ([] if args.quick else ["scanned"])
+    results = run(kinds)
+    print(table(results))
+    if args.misses:
+        for (kind, mode), s in results.items():
+            for miss in s.misses:
+                print(f"{kind}/{mode}: {miss}")
+    if not args.no_write:
+        write_section(results)
+        print(f"written to {BENCHMARKS_MD}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

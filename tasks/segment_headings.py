@@ -1,0 +1,214 @@
+"""What an agenda-item heading looks like in German minutes, one line at a time.
+
+Recognises the common layouts (SessionNet `Ö 3`/`N 1`, ALLRIS `TOP 3.1`, `3.`/`3.1`, `3 Title`,
+`Punkt 3 der Tagesordnung`, `Zu 3`), section lines ("Nichtöffentlicher Teil"), the printed
+agenda's title line ("Tagesordnung") and paper references. Whether a heading-shaped line really
+is a heading is decided later, from its neighbours and the number sequence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+_NUM = r"(?P<num>\d{1,3}(?:\.\d{1,2}){0,3}(?:[a-f](?![a-zäöüß]))?)"
+
+# family, pattern, base strength. Order matters: the first match wins.
+_PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
+    ("punkt", re.compile(rf"^Punkt\s+{_NUM}\.?\s+der\s+Tagesordnung\s*:?\s*(?P<title>.*)$", re.I), 2.5),
+    ("top", re.compile(rf"^(?:T[O0]P|Tagesordnungspunkt)\s*(?P<series>Ö|N|NÖ)?\s*{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.5),
+    ("sessionnet", re.compile(rf"^(?P<series>Ö|N|NÖ|O)\s?{_NUM}\.?(?:\s+(?P<title>.*))?$"), 2.5),
+    ("zu", re.compile(rf"^Zu\s+(?:TOP\s*|Punkt\s*)?{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.0),
+    ("dotted", re.compile(rf"^{_NUM}[.)](?:\s+(?P<title>.*))?$"), 1.6),
+    ("dotted", re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,2}){1,3})\s+(?P<title>\S.*)$"), 1.6),
+    ("bare", re.compile(r"^(?P<num>\d{1,3})\s+(?P<title>[A-ZÄÖÜ„\"].*)$"), 1.0),
+]
+
+SECTION_RE = re.compile(
+    r"^(?:(?:[A-D]|I{1,3}|IV)[.):]?\s+)?(?P<neg>nicht[\s-]?)?[öÖo]ffentliche[rns]?\s+"
+    r"(?:Sitzung|Teil|Sitzungsteil)(?:\s+der\s+Sitzung)?\s*:?$",
+    re.I,
+)
+AGENDA_TITLE_RE = re.compile(
+    r"^(?:(?:Öffentliche|Festgestellte|Vorläufige|Geänderte)\s+)?Tagesordnung\s*:?$", re.I)
+CLOSING_RE = re.compile(
+    r"^(?:gez\.|Ende der (?:öffentlichen |nichtöffentlichen |nicht öffentlichen )?Sitzung|"
+    r"Schluss der (?:öffentlichen )?Sitzung|Für die Richtigkeit|"
+    r"(?:Der|Die) (?:nichtöffentliche|nicht öffentliche) Teil der Sitzung|"
+    r"(?:Der|Die) (?:stv\. |stellvertretende )?Vorsitzende\w* schlo(?:ss|ß) die (?:öffentliche )?Sitzung)",
+    re.I,
+)
+
+_REF_SHAPES = [
+    r"[A-Z]{1,4}/\d{2,4}/\d{1,5}(?:-\d{1,3})?",  # VO/2026/5607, V/0287/2026
+    r"\d{4}/\d{3,5}",  # 2021/0134
+    r"\d{2}-\d{4,6}(?:/\d{1,3})?",  # 26-29075
+]
+REF_RE = re.compile(r"(?<![\w/.-])(?:" + "|".join(_REF_SHAPES) + r")(?![\w/-])")
+_REF_LABEL = r"(?:Vorlagen?(?:-?Nr\.?)?|Drucksachen?(?:-?Nr\.?)?|Drs\.|DS-Nr\.|Antrag(?:-?Nr\.)?|Mitteilung)"
+REF_LABEL_RE = re.compile(rf"{_REF_LABEL}\s*(?:Nr\.\s*)?:?\s*(?=[A-Z]{{0,4}}/?\d)", re.I)
+LABELLED_REF_RE = re.compile(rf"{_REF_LABEL}\s*(?:Nr\.\s*)?:?\s*(?P<ref>(?:{'|'.join(_REF_SHAPES)}))", re.I)
+
+
+@dataclass
+class Heading:
+    """A heading-shaped line: its number, the printed label and whatever title follows on the line."""
+
+    family: str
+    number: str
+    series: str  # "N" for SessionNet/ALLRIS non-public numbering, "" otherwise
+    label: str
+    title: str
+    public: bool | None
+    base: float
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.series, self.number)
+
+
+def parse_heading(text: str) -> Heading | None:
+    """The heading this line would be, or None if no layout's pattern fits."""
+    for family, pattern, base in _PATTERNS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        number = m.group("num")
+        if not _plausible_number(number):
+            return None
+        title = (m.group("title") or "").strip()
+        label = text[: m.start("title")].strip() if m.group("title") else text.strip()
+        series_text = (m.groupdict().get("series") or "").upper()
+        series = "N" if series_text in ("N", "NÖ") else ""
+        public = None if not series_text else series != "N"
+        if _looks_like_measure(title):
+            return None
+        return Heading(family, number, series, label.rstrip(":").strip(), title, public, base)
+    return None
+
+
+def _plausible_number(number: str) -> bool:
+    """Rejects dates, times and amounts: "12.03.", "19.30", "1.000"."""
+    parts = re.match(r"[\d.]+", number).group(0).split(".")
+    if int(parts[0]) == 0 or int(parts[0]) > 150:
+        return False
+    return all(p == "" or (not (p.startswith("0") and len(p) > 1) and int(p) <= 30) for p in parts[1:])
+
+
+def _looks_like_measure(title: str) -> bool:
+    return bool(re.match(r"(?:Uhr|Euro|EUR|Prozent|Personen|Stimmen|Jahre|Mio|%|€)\b", title))
+
+
+def number_key(number: str) -> tuple[int, ...]:
+    """Sortable form: "3.1" → (3, 1); "3a" → (3, 1): letters are sub-items too."""
+    out: list[int] = []
+    for part in number.split("."):
+        m = re.match(r"(\d+)([a-f]?)", part)
+        if not m:
+            continue
+        out.append(int(m.group(1)))
+        if m.group(2):
+            out.append(ord(m.group(2)) - ord("a") + 1)
+    return tuple(out)
+
+
+def normalise_entry_number(raw: str | None) -> tuple[str, str] | None:
+    """(series, number) of an agenda entry's free-text number ("Ö 3", "TOP 3.1", "3."), or None."""
+    if not raw:
+        return None
+    text = re.sub(r"\s+", " ", raw.strip())
+    heading = parse_heading(text + " x") or parse_heading(text)
+    if heading:
+        return heading.key
+    m = re.search(r"\d{1,3}(?:\.\d{1,2}){0,3}[a-f]?", text)
+    return ("", m.group(0)) if m else None
+
+
+def section_public(text: str) -> bool | None:
+    """True/False for a section line ("Öffentlicher Teil" / "Nichtöffentliche Sitzung"), else None."""
+    m = SECTION_RE.match(text)
+    if not m:
+        return None
+    return not m.group("neg")
+
+
+def is_section_entry(number: str | None, name: str) -> bool:
+    """OParl servers that emit section headers as agenda items ("A" "Öffentliche Sitzung")."""
+    if section_public(name.strip()) is not None:
+        return True
+    return bool(number and re.fullmatch(r"\s*[A-D]\.?\s*", number) and re.search(r"öffentlich", name, re.I))
+
+
+def paper_refs_in(text: str, labelled_only: bool = False) -> list[str]:
+    """Paper references in `text`, in order; `labelled_only` wants "Vorlage: …" style ones."""
+    found = [m.group("ref") for m in LABELLED_REF_RE.finditer(text)]
+    if not labelled_only:
+        found += [m.group(0) for m in REF_RE.finditer(text) if not _is_year_range(m.group(0))]
+    seen: list[str] = []
+    for ref in found:
+        if ref not in seen:
+            seen.append(ref)
+    return seen
+
+
+def _is_year_range(ref: str) -> bool:
+    m = re.fullmatch(r"(\d{4})/(\d{4})", ref)
+    return bool(m and int(m.group(2)) - int(m.group(1)) in (1, 2))
+
+
+def is_ref_line(text: str) -> bool:
+    """A line that holds nothing but paper references (with their labels)."""
+    if not paper_refs_in(text):
+        return False
+    rest = REF_RE.sub("", REF_LABEL_RE.sub("", text))
+    return not re.sub(r"[\s,;:()/\-–]+", "", rest)
+
+
+def strip_refs(title: str) -> str:
+    """The title without paper references, their labels and leftover separators."""
+    title = re.sub(rf"\(\s*{_REF_LABEL}?\s*(?:Nr\.\s*)?:?\s*(?:{'|'.join(_REF_SHAPES)})\s*\)", " ", title, flags=re.I)
+    title = LABELLED_REF_RE.sub(" ", title)
+    title = REF_RE.sub(lambda m: m.group(0) if _is_year_range(m.group(0)) else " ", title)
+    title = re.sub(r"\s+[;,]\s*(?=[;,]|$)", " ", title)
+    title = re.sub(r"\s+", " ", title).strip()
+    return title.strip(" ;,:–-").strip()
+
+
+def join_title_lines(parts: list[str]) -> str:
+    """Unwraps a title printed over several lines, undoing end-of-line hyphenation."""
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if not out:
+            out = part
+        elif out.endswith("-") and re.match(r"[a-zäöüß]", part) and not re.match(r"(?:und|oder|bzw)\b", part):
+            out = out[:-1] + part
+        else:
+            out = f"{out} {part}"
+    return out
+
+
+@lru_cache(maxsize=4096)
+def comparable(text: str) -> str:
+    """Lower case, no accents or punctuation: OCR mangles exactly these."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^\w\s]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def title_similarity(expected: str, printed: str) -> float:
+    """0..1; tolerant of OCR errors, and of a printed title that only begins like the expected one."""
+    a, b = comparable(expected), comparable(printed)
+    if not a or not b:
+        return 0.0
+    full = SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if len(b) > len(a) + 5:
+        prefix = SequenceMatcher(None, a, b[: len(a)], autojunk=False).ratio() * 0.95
+        return max(full, prefix)
+    return full

@@ -108,6 +108,28 @@ def test_second_run_downloads_nothing_and_adds_no_rows(ingested):
     assert [r["status"] for r in runs] == ["completed", "completed"]
 
 
+def test_changed_pdf_becomes_a_new_version_and_the_old_one_stays(ingested):
+    server, db = ingested["server"], ingested["db"]
+    born = [m for m in server.corpus.meetings if m.kind == "born_digital"]
+    changed, donor = born[1], born[2]
+    server.replace_pdf(changed.id, (ingested["corpus"] / donor.pdf).read_bytes())
+    summary = ingest(ingested["params"])
+    assert summary.documents.get("inserted") == 1
+    where = "JOIN meeting m ON m.id = d.meeting_id WHERE m.external_id LIKE :k"
+    versions = rows(db, f"SELECT v.id, v.sha256 FROM document_version v JOIN document d ON d.id = v.document_id {where} ORDER BY v.id", k=f"%/{changed.id}")
+    assert len(versions) == 2
+    old, new = versions
+    # The old version, its pages and its items are still there ...
+    assert rows(db, "SELECT COUNT(*) AS n FROM page WHERE version_id = :v", v=old["id"])[0]["n"] > 0
+    old_titles = [r["title"] for r in rows(db, "SELECT title FROM agenda_item WHERE version_id = :v ORDER BY position", v=old["id"])]
+    assert old_titles
+    # ... while the current views show only the new one.
+    current = rows(db, "SELECT DISTINCT version_id FROM agenda_item_current a JOIN meeting m ON m.id = a.meeting_id WHERE m.external_id LIKE :k", k=f"%/{changed.id}")
+    assert current == [{"version_id": new["id"]}]
+    [doc] = rows(db, f"SELECT d.sha256 FROM document d {where}", k=f"%/{changed.id}")
+    assert doc["sha256"] == new["sha256"] != old["sha256"]
+
+
 def test_a_broken_pdf_is_recorded_as_failed_and_the_run_goes_on(ingested):
     server = ingested["server"]
     victim = server.corpus.meetings[0].id

@@ -1,0 +1,209 @@
+"""Extraction on real PDFs with real Tesseract: three OCRed pages in the whole module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from schemas.extraction import OcrPolicy
+from schemas.settings import Settings
+from tasks.errors import DocumentRejected, ExtractionFailed
+from tasks.extract import (
+    assess_text_layer,
+    confidence_from_tsv,
+    estimate_skew_deg,
+    extract_document,
+    extract_pages,
+    render_page_gray,
+    rotate_gray,
+)
+
+SEEDS = Path("/work/shared/seeds")
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def folded(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ── Whole documents ────────────────────────────────────────────────────────────────────────────
+
+
+def test_scanned_page_is_ocred_with_umlauts_intact(extraction_pdfs):
+    doc = extract_document(extraction_pdfs["scan"], OcrPolicy())
+
+    [page] = doc.pages
+    assert page.method == "ocr"
+    assert page.engine == "tesseract" and page.engine_version
+    assert page.dpi == 300
+    assert page.confidence is not None and page.confidence > 85
+    assert not page.low_confidence
+    for word in ("Flüchtlingskrise", "Ausländerbehörde", "Geschäftsführer", "Dinstühler", "wiederfänden", "für"):
+        assert word in doc.text
+    assert doc.normaliser_version
+
+
+def test_born_digital_page_uses_its_text_layer_verbatim(extraction_pdfs, born_digital_text):
+    doc = extract_document(extraction_pdfs["born_digital"], OcrPolicy())
+
+    [page] = doc.pages
+    assert page.method == "text_layer"
+    assert page.engine == "pdfium" and page.confidence is None
+    assert folded(doc.text) == born_digital_text
+
+
+def test_damaged_layer_is_replaced_by_ocr_with_umlauts(extraction_pdfs):
+    [page] = extract_pages(extraction_pdfs["damaged_layer"], OcrPolicy())
+
+    assert page.method == "ocr_redo"
+    assert "Flüchtlingskrise" in page.raw_text
+    assert "Blndniskerngruppe" not in page.raw_text and "Foérderbaustein" not in page.raw_text
+
+
+def test_page_timeout_fails_with_the_page_number(extraction_pdfs):
+    with pytest.raises(ExtractionFailed, match=r"page 1: Tesseract took longer"):
+        extract_pages(extraction_pdfs["scan"], OcrPolicy(page_timeout=0.05))
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("html", r"not a PDF: file starts with '<!DOCTYPE"),
+        ("truncated", r"truncated PDF"),
+        ("empty", r"not a PDF: .* is empty"),
+        ("encrypted", r"encrypted PDF"),
+    ],
+)
+def test_unusable_files_are_rejected_with_the_reason(extraction_pdfs, name, message):
+    with pytest.raises(DocumentRejected, match=message):
+        extract_pages(extraction_pdfs[name], OcrPolicy())
+
+
+def test_missing_file_is_rejected(tmp_path):
+    with pytest.raises(DocumentRejected, match="cannot read"):
+        extract_pages(tmp_path / "nowhere.pdf", OcrPolicy())
+
+
+# ── Text-layer quality ─────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("prefix", ["001", "002", "003", "004"])
+def test_clean_seed_layers_are_trusted(prefix):
+    quality = assess_text_layer(seed(prefix))
+    assert quality.trusted, quality
+    assert quality.german_share >= 0.95
+
+
+def test_damaged_seed_layer_is_not_trusted():
+    quality = assess_text_layer(seed("000"))
+    assert not quality.trusted
+    assert quality.restorable_share > 0.05
+    assert "umlauts" in quality.reason or "German words" in quality.reason
+
+
+@pytest.mark.parametrize("paragraph", [p for p in seed("000").split("\n\n") if len(p.split()) > 40])
+def test_each_damaged_paragraph_alone_is_caught(paragraph):
+    # A page may hold just one paragraph of the damaged text; it must be caught on its own.
+    assert not assess_text_layer(paragraph).trusted
+
+
+def test_unmapped_glyphs_and_empty_layers_are_not_trusted():
+    clean = seed("002")[:600]
+    assert not assess_text_layer(clean.replace("e", "(cid:71)")).trusted
+    assert not assess_text_layer(clean.replace("ü", "\ufffd").replace("ä", "\ue001")).trusted
+    assert not assess_text_layer("  \n 12 \n").trusted
+
+
+# ── Pieces ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_skew_is_measured_from_text_lines(extraction_pdfs):
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(extraction_pdfs["scan"])
+    gray = render_page_gray(doc[0], 100)
+    doc.close()
+    tilted = rotate_gray(gray, 2.0)
+
+    assert estimate_skew_deg(tilted) == pytest.approx(-2.0, abs=0.25)
+    assert estimate_skew_deg(gray) == pytest.approx(0.0, abs=0.15)
+    assert estimate_skew_deg(np.full((400, 300), 255, np.uint8)) == 0.0
+
+
+def test_confidence_is_length_weighted_and_ignores_structure_rows():
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    rows = [
+        "4\t1\t1\t1\t1\t0\t0\t0\t10\t10\t-1\t",
+        "5\t1\t1\t1\t1\t1\t0\t0\t10\t10\t90\tAusländerbehörde",  # 16 letters
+        "5\t1\t1\t1\t1\t2\t0\t0\t10\t10\t30\tdie",  # 3 letters
+        "5\t1\t1\t1\t1\t3\t0\t0\t10\t10\t-1\t ",
+    ]
+    assert confidence_from_tsv("\n".join([header, *rows])) == pytest.approx((90 * 16 + 30 * 3) / 19)
+    assert confidence_from_tsv(header) is None
+
+
+def test_policy_comes_from_settings():
+    policy = OcrPolicy.from_settings(Settings(ocr_dpi=400, ocr_workers=3, ocr_page_timeout=12.5, ocr_lang="deu+eng"))
+    assert (policy.dpi, policy.workers, policy.page_timeout, policy.lang) == (400, 3, 12.5, "deu+eng")
+
+
+def test_each_page_gets_its_own_method(extraction_pdfs, tmp_path):
+    import pypdfium2 as pdfium
+
+    mixed = pdfium.PdfDocument.new()
+    for name in ("born_digital", "scan"):
+        source = pdfium.PdfDocument(extraction_pdfs[name])
+        mixed.import_pages(source)
+        source.close()
+    mixed.save(tmp_path / "mixed.pdf")
+    mixed.close()
+
+    doc = extract_document(tmp_path / "mixed.pdf", OcrPolicy())
+
+    assert [(p.number, p.method) for p in doc.pages] == [(1, "text_layer"), (2, "ocr")]
+    assert doc.text.startswith(doc.pages[0].text) and doc.text.endswith(doc.pages[1].text)
+    assert doc.page_starts()[1] == len(doc.pages[0].text) + 2
+
+
+def test_preprocessing_removes_speckle_and_straightens(extraction_pdfs):
+    import pypdfium2 as pdfium
+
+    from schemas.extraction import PreprocessSteps
+    from tasks.extract import preprocess_page_image
+
+    doc = pdfium.PdfDocument(extraction_pdfs["scan"])
+    clean = render_page_gray(doc[0], 150)
+    doc.close()
+    rng = np.random.default_rng(7)
+    speckled = rotate_gray(clean, 1.5)
+    dots = rng.random(speckled.shape) < 0.002
+    speckled[dots] = 0
+
+    cleaned = preprocess_page_image(speckled, PreprocessSteps(), dpi=150)
+
+    margin = cleaned[:, : cleaned.shape[1] // 12]  # left margin: no text, only speckle
+    assert (margin < 128).mean() < 0.0002 < (speckled[:, : cleaned.shape[1] // 12] < 128).mean()
+    assert estimate_skew_deg(cleaned) == pytest.approx(0.0, abs=0.2)
+
+
+def test_german_words_include_compounds_but_not_damage():
+    from tasks.wordlist import is_german_word
+
+    for word in ("Integrationszentrum", "Teilhabemanagement-Stellen", "Ausländerbehörde", "KIM", "für"):
+        assert is_german_word(word), word
+    for word in ("Blndniskerngruppe", "Ergdnzung", "fur", "Aktivitaten"):
+        assert not is_german_word(word), word
+
+
+def test_damaged_layer_kept_on_request_gets_its_umlauts_restored(extraction_pdfs):
+    doc = extract_document(extraction_pdfs["damaged_layer"], OcrPolicy(redo_damaged_layers=False))
+
+    [page] = doc.pages
+    assert page.method == "text_layer"
+    assert "Blndniskerngruppe" in page.raw_text
+    assert "Bündniskerngruppe" in doc.text and "„Förderbaustein 6“" in doc.text

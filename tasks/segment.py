@@ -21,7 +21,7 @@ from tasks.segment_headings import CLOSING_RE, number_key, paper_refs_in, sectio
 from tasks.segment_lines import Line, lines_of, page_of, page_starts, typical_width
 from tasks.segment_outcome import outcome_of
 
-SEGMENTER_VERSION = "1.0.0"
+SEGMENTER_VERSION = "1.1.0"
 
 # A printed agenda that the record matches this poorly was probably misread: fall back to chaining.
 _MIN_PRINTED_AGENDA_HITS = 0.5

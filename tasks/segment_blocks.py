@@ -23,15 +23,29 @@ from tasks.segment_headings import (
     title_similarity,
 )
 from tasks.segment_lines import Line
-from tasks.segment_outcome import RESOLUTION_RE
+from tasks.segment_outcome import RESOLUTION_RE, is_tally_line
 
 _CONNECTOR_END = re.compile(
-    r"(?:[-–,/&(]|\b(?:und|oder|der|die|das|des|dem|den|für|zur|zum|von|vom|mit|im|in|an|am|auf|über|"
+    r"(?:[-–,;/&(]|\b(?:und|oder|der|die|das|des|dem|den|für|zur|zum|von|vom|mit|im|in|an|am|auf|über|"
     r"sowie|bzw\.|nach|bei|zu|aus|gem\.|gemäß|hier|hier:|einer|eines|eine|ein|unter|gegen|ohne|durch|um|bis|"
     r"wegen|zwischen|hinsichtlich|bezüglich|betreffend|sowie|als|vor))$",
     re.I,
 )
 MAX_TITLE_LINES = 4
+
+# Titles are nominal ("Genehmigung der Niederschrift"); minutes narrate ("Die Niederschrift wurde
+# genehmigt", "Herr Engel erläuterte"). With no blank line under a heading, a finite verb or a
+# speaker is what tells the first body line from the title's second line.
+_FINITE_VERB = re.compile(
+    r"\b(?:wurden?|wird|werden|worden|ist|sind|war|waren|hat|haben|hatten?|seien|sei|habe|hätten|wäre|"
+    r"kann|können|konnte|soll|sollen|sollte|muss|müsse|lagen?|liegt|liegen|gab|gibt|nahm|nimmt|"
+    r"stellte|berichtete|erläuterte|eröffnete|begrüßte|teilte|informierte|fragte|antwortete|erklärte|"
+    r"verwies|wies|bat|dankte|bedankte|betonte|hob|regte|schlug|beantragte|beschloss|beschließt|"
+    r"stimmte|sagte|begründete|merkte|führte|fand|bittet|verlas|eröffnet|stellt|berichtet)\b")
+_SPEAKER_START = re.compile(
+    r"^(?:Herr|Frau|Der Vorsitzende|Die Vorsitzende|Bürgermeister(?:in)?|Die Verwaltung|Es)\b")
+# "Bebauungsplan Nr. 47; | hier: Satzungsbeschluss": the second half of a title, never a sentence.
+_TITLE_TAIL_START = re.compile(r"^(?:[-–]\s*)?hier\s*:", re.I)
 
 
 @dataclass
@@ -47,18 +61,34 @@ class Block:
 
 
 def is_structural(text: str) -> bool:
-    """Lines that can never continue a title: other headings, sections, resolutions, closings."""
+    """Lines that can never continue a title: headings, sections, resolutions, votes, closings."""
     return bool(
         parse_heading(text)
         or section_public(text) is not None
         or AGENDA_TITLE_RE.match(text)
         or RESOLUTION_RE.match(text)
         or CLOSING_RE.match(text)
+        or is_tally_line(text)
     )
 
 
 def _looks_wrapped(line: Line, width: int) -> bool:
     return len(line.raw.rstrip()) >= 0.72 * width or bool(_CONNECTOR_END.search(line.text))
+
+
+def reads_as_sentence(text: str) -> bool:
+    """Body prose rather than a title: a finite verb, or a speaker opening the line."""
+    return bool(_FINITE_VERB.search(text) or _SPEAKER_START.match(text))
+
+
+def _visual_indent(line: Line) -> int:
+    raw = line.raw.expandtabs(8)
+    return len(raw) - len(raw.lstrip())
+
+
+def _continues_title(line: Line, head: Line) -> bool:
+    """A line that shows by its form that the title goes on: "hier: …", or a hanging indent."""
+    return bool(_TITLE_TAIL_START.match(line.text)) or _visual_indent(line) > _visual_indent(head)
 
 
 def _continuations(lines: list[Line], first: int, limit: int) -> list[int]:
@@ -132,7 +162,9 @@ def heading_block(lines: list[Line], i: int, heading: Heading | None, width: int
         # as long as the title's first line shows that the title went on.
         title_width = len(first) if first else (len(lines[parts_idx[0]].text) if parts_idx else 0)
         for x in following:
-            wrapped = _looks_wrapped(last, width) or (
+            if reads_as_sentence(lines[x].text):
+                break
+            wrapped = _looks_wrapped(last, width) or _continues_title(lines[x], lines[i]) or (
                 last.index != i and title_width and len(last.text) >= 0.85 * title_width)
             if not wrapped:
                 break

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from schemas.pipeline import AgendaEntry
-from tasks.segment_blocks import Block, heading_block
+from tasks.segment_blocks import Block, heading_block, reads_as_sentence
 from tasks.segment_headings import (
     AGENDA_TITLE_RE,
     Heading,
@@ -23,7 +23,7 @@ from tasks.segment_headings import (
     section_public,
 )
 from tasks.segment_lines import Line
-from tasks.segment_outcome import RESOLUTION_RE, _is_result_line
+from tasks.segment_outcome import RESOLUTION_RE, is_result_line, is_tally_line
 
 
 @dataclass
@@ -45,7 +45,7 @@ def _previous(lines: list[Line], i: int) -> Line | None:
 def _mid_paragraph(prev: Line, width: int) -> bool:
     """The line above is an unfinished sentence: a heading cannot follow it."""
     text = prev.text
-    if parse_heading(text) or is_ref_line(text) or section_public(text) is not None:
+    if parse_heading(text) or is_ref_line(text) or section_public(text) is not None or is_tally_line(text):
         return False
     return bool(re.search(r"[\wäöüß,]$", text)) and len(prev.raw.rstrip()) >= 0.6 * width
 
@@ -65,6 +65,8 @@ def _strength(lines: list[Line], i: int, heading: Heading, block: Block, width: 
         s -= 1.5
     if title.endswith((".", ";")) and len(words) > 10:
         s -= 1.0
+    if heading.family in ("dotted", "bare") and reads_as_sentence(title):
+        s -= 1.0  # "3. Die Planung ist … vorzulegen": a list entry, titles have no finite verb
     if len(words) > 30:
         s -= 1.0
     if in_resolution:
@@ -90,7 +92,7 @@ def heading_candidates(lines: list[Line], width: int) -> list[Candidate]:
             continue
         if RESOLUTION_RE.match(text):
             in_resolution = True
-        elif in_resolution and _is_result_line(text, False):
+        elif in_resolution and is_result_line(text, False):
             in_resolution = False
         elif section_public(text) is not None:
             in_resolution = False

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-_NUM = r"(?P<num>\d{1,3}(?:\.\d{1,2}){0,3}(?:[a-f](?![a-zäöüß]))?)"
+# "3a", and "3 a)" / "TOP 3 a" as printed for sub-items (normalised to "3a" by parse_heading)
+_NUM = r"(?P<num>\d{1,3}(?:\.\d{1,2}){0,3}(?:\s?[a-f](?![a-zäöüß]))?)"
 
 # family, pattern, base strength. Order matters: the first match wins.
 _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
@@ -38,7 +39,8 @@ CLOSING_RE = re.compile(
     r"^(?:gez\.|Ende der (?:öffentlichen |nichtöffentlichen |nicht öffentlichen )?Sitzung|"
     r"Schluss der (?:öffentlichen )?Sitzung|Für die Richtigkeit|"
     r"(?:Der|Die) (?:nichtöffentliche|nicht öffentliche) Teil der Sitzung|"
-    r"(?:Der|Die) (?:stv\. |stellvertretende )?Vorsitzende\w* schlo(?:ss|ß) die (?:öffentliche )?Sitzung)",
+    r"(?:Der|Die) (?:stv\. |stellvertretende )?Vorsitzende\w* schlo(?:ss|ß) die (?:öffentliche )?Sitzung|"
+    r"Sitzungsende\b)",
     re.I,
 )
 
@@ -70,13 +72,18 @@ class Heading:
         return (self.series, self.number)
 
 
+# OCR reads a printed "1" in a label as "l" or "|": "l. Feststellung der Tagesordnung".
+_OCR_ONE_RE = re.compile(r"^((?:T[O0]P\s*|Ö\s?|N\s?|Zu\s+(?:TOP\s*)?)?)[l|](?=[.):]?\s+[A-ZÄÖÜ„])")
+
+
 def parse_heading(text: str) -> Heading | None:
     """The heading this line would be, or None if no layout's pattern fits."""
+    text = _OCR_ONE_RE.sub(r"\g<1>1", text)
     for family, pattern, base in _PATTERNS:
         m = pattern.match(text)
         if not m:
             continue
-        number = m.group("num")
+        number = re.sub(r"\s+", "", m.group("num"))
         if not _plausible_number(number):
             return None
         title = (m.group("title") or "").strip()
@@ -98,8 +105,12 @@ def _plausible_number(number: str) -> bool:
     return all(p == "" or (not (p.startswith("0") and len(p) > 1) and int(p) <= 30) for p in parts[1:])
 
 
+_MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+
+
 def _looks_like_measure(title: str) -> bool:
-    return bool(re.match(r"(?:Uhr|Euro|EUR|Prozent|Personen|Stimmen|Jahre|Mio|%|€)\b", title))
+    """"19 Uhr", "1.000 Euro" — and dates: "1. Juli 2019" wrapped to a line start is no item 1."""
+    return bool(re.match(rf"(?:Uhr|Euro|EUR|Prozent|Personen|Stimmen|Jahre|Mio|%|€|{_MONTHS})(?!\w)", title))
 
 
 def number_key(number: str) -> tuple[int, ...]:
@@ -123,8 +134,8 @@ def normalise_entry_number(raw: str | None) -> tuple[str, str] | None:
     heading = parse_heading(text + " x") or parse_heading(text)
     if heading:
         return heading.key
-    m = re.search(r"\d{1,3}(?:\.\d{1,2}){0,3}[a-f]?", text)
-    return ("", m.group(0)) if m else None
+    m = re.search(r"\d{1,3}(?:\.\d{1,2}){0,3}(?:\s?[a-f](?![a-zäöüß]))?", text)
+    return ("", re.sub(r"\s+", "", m.group(0))) if m else None
 
 
 def section_public(text: str) -> bool | None:

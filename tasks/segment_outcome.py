@@ -19,7 +19,7 @@ RESOLUTION_RE = re.compile(
     r"Beschlussvorschlag der Verwaltung)\s*:\s*(?P<rest>.*)$",
     re.I,
 )
-_RESULT_LABEL_RE = re.compile(
+RESULT_LABEL_RE = re.compile(
     r"^(?:Abstimmungsergebnis|Beschlussergebnis|Ergebnis|Abstimmung|Beratungsergebnis)\s*:\s*", re.I)
 
 _NUMBER_WORDS = {"kein": 0, "keine": 0, "keiner": 0, "ohne": 0, "eine": 1, "einer": 1, "ein": 1, "zwei": 2,
@@ -105,13 +105,19 @@ def result_in(text: str, votes: Votes | None = None) -> str | None:
     return None
 
 
-def _is_result_line(text: str, first_of_resolution: bool, continuing: bool = False) -> bool:
+def is_tally_line(text: str) -> bool:
+    """A line that reports a vote ("Abstimmungsergebnis: …", "Ja: 12 Nein: 3"): it ends a paragraph
+    and can never continue a title, whatever it ends with."""
+    return bool(RESULT_LABEL_RE.match(text) or votes_in(text))
+
+
+def is_result_line(text: str, first_of_resolution: bool, continuing: bool = False) -> bool:
     """A line that states the outcome rather than the decision itself.
 
     `continuing`: the line above is part of the same paragraph, so a short line here is the
     tail of a wrapped sentence ("Leitung des KI zur Kenntnis."), not a result of its own.
     """
-    if _RESULT_LABEL_RE.match(text):
+    if RESULT_LABEL_RE.match(text):
         return True
     if continuing:
         return False
@@ -146,7 +152,7 @@ def outcome_of(body_lines: list[str]) -> Outcome:
         first = marker is not None and not any(r.strip() for r in resolution_lines)
         continuing = bool(previous) and not re.search(r"[.:!?]$", previous)
         previous = text
-        if _is_result_line(text, first, continuing):
+        if is_result_line(text, first, continuing):
             result_lines.append(text)
             previous = ""
         elif result_lines:

@@ -211,11 +211,17 @@ def load_doc(name: str, directory: Path = GOLDEN_DIR) -> MinutesDoc:
 
 def render_pdfs(names: list[str], out_dir: Path = OUT_DIR, scanned: tuple[str, ...] = ()) -> None:
     """Born-digital PDFs of all documents, scans of `scanned`, into `out_dir` (skips existing files)."""
+    from bench.golden.textpdf import render_text_pdfs
     from demo.render import render_born_digital, render_scan
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in names:
         pdf = out_dir / f"{name}.pdf"
+        if "spec" not in json.loads((GOLDEN_DIR / f"{name}.json").read_text(encoding="utf-8")):
+            # hand-written (bench/golden/handwritten.py): no MinutesDoc, render the page texts
+            pages = (GOLDEN_DIR / f"{name}.txt").read_text(encoding="utf-8").split("\f")
+            render_text_pdfs(pages, pdf, out_dir / f"{name}.scan.pdf" if name in scanned else None)
+            continue
         if not pdf.exists():
             render_born_digital(load_doc(name), pdf)
         scan = out_dir / f"{name}.scan.pdf"

@@ -380,3 +380,89 @@ def test_guided_entries_without_numbers_are_found_by_title_alone():
 def test_empty_document_gives_no_items():
     assert segment_minutes([]).items == []
     assert segment_minutes([""], agenda=_oparl_agenda()).absent[0].external_id == "1"
+
+
+# --- irregular layouts (the hand-written golden documents) -------------------------------------------
+
+
+def _tight_record(labels: list[str], titles: list[str] = TITLES, bodies: list[str] = BODIES) -> str:
+    """No blank line anywhere between heading, title and body, as many real minutes print them."""
+    return "\n".join(f"{label} {title}\n{body.replace(chr(10) * 2, chr(10))}"
+                     for label, title, body in zip(labels, titles, bodies))
+
+
+def test_sub_items_printed_as_3_a_bracket_normalise_to_3a():
+    titles = ["Eröffnung der Sitzung", "Bauanträge", "Neubau eines Einfamilienhauses, Im Brühl 7",
+              "Nutzungsänderung einer Scheune, Hauptstraße 12", "Verschiedenes"]
+    bodies = ["", "", BODY_B, BODY_C, BODY_D]
+    bodies[0] = BODY_A
+    result = segment_minutes([HEADER + "\n" + _record(["1.", "2.", "2 a)", "2 b)", "3."], titles, bodies)])
+    _assert_items(result, ["1", "2", "2a", "2b", "3"], titles, bodies)
+    assert result.items[2].label == "2 a)"
+
+
+def test_guided_entry_number_3_a_finds_the_heading_3_a_bracket():
+    titles = ["Eröffnung der Sitzung", "Neubau eines Einfamilienhauses, Im Brühl 7"]
+    agenda = [AgendaEntry(external_id="x1", number="1", name=titles[0]),
+              AgendaEntry(external_id="x1a", number="1 a", name="Neubau Einfamilienhaus Im Brühl 7")]
+    result = segment_minutes([HEADER + "\n" + _record(["1.", "1 a)"], titles, [BODY_A, BODY_D])], agenda=agenda)
+    assert [(it.number, it.source_item_id) for it in result.items] == [("1", "x1"), ("1a", "x1a")]
+
+
+@pytest.mark.parametrize("line", ["1. Juli 2019 unterzeichnet worden sei.", "3. Oktober wieder genutzt werden",
+                                  "15. März"])
+def test_a_date_wrapped_to_a_line_start_is_not_a_heading(line):
+    assert parse_heading(line) is None
+
+
+def test_without_blank_lines_the_first_body_sentence_is_not_taken_for_the_title():
+    result = segment_minutes([HEADER + "\n" + _tight_record(["TOP 1:", "TOP 2:", "TOP 3:", "TOP 4:"])])
+    _assert_items(result, ["1", "2", "3", "4"])
+
+
+def test_punkt_heading_with_title_below_and_body_without_blank_line():
+    text = ("Punkt 1 der Tagesordnung:\nFeststellung der Tagesordnung\n"
+            "Die Tagesordnung wurde ohne Änderungen festgestellt.\n\n"
+            "Punkt 2 der Tagesordnung:\nMitteilungen und Anfragen\nMitteilungen lagen nicht vor.")
+    result = segment_minutes([HEADER + "\n" + text])
+    assert [it.title for it in result.items] == ["Feststellung der Tagesordnung", "Mitteilungen und Anfragen"]
+    assert result.items[1].text == "Mitteilungen lagen nicht vor."
+
+
+def test_title_continues_after_hier_and_on_a_hanging_indent():
+    text = ("TOP 1: Bebauungsplan Nr. 47 „Auf dem Kamp“\nhier: Satzungsbeschluss\n" + BODY_A + "\n"
+            "2.\tZuschuss an den Heimatverein für das Stadtfest\n\t2022\n" + BODY_D)
+    result = segment_minutes([HEADER + "\n" + text])
+    assert [it.title for it in result.items] == ["Bebauungsplan Nr. 47 „Auf dem Kamp“ hier: Satzungsbeschluss",
+                                                 "Zuschuss an den Heimatverein für das Stadtfest 2022"]
+
+
+def test_resolution_list_entry_before_a_vote_line_does_not_displace_the_next_heading():
+    body = ("Beschluss:\n1. Der Ausschuss nimmt die Schulentwicklungsplanung zur Kenntnis.\n"
+            "2. Die Verwaltung wird beauftragt, eine Erweiterung der Grundschule Sürst zu planen.\n"
+            "3. Die Planung ist dem Ausschuss bis zum Frühjahr 2022 vorzulegen.\n"
+            "Abstimmungsergebnis: Ja-Stimmen: 10, Nein-Stimmen: 0, Enthaltungen: 0")
+    titles = ["Eröffnung der Sitzung", "Schulentwicklungsplanung", "Sanierung der Sporthalle", "Verschiedenes"]
+    bodies = [BODY_A, body, BODY_D, BODY_D]
+    result = segment_minutes([HEADER + "\n" + _tight_record(["1.", "2.", "3.", "4."], titles, bodies)])
+    _assert_items(result, ["1", "2", "3", "4"], titles, bodies)
+    assert result.items[1].votes == Votes(yes=10, no=0, abstain=0)
+
+
+def test_sitzungsende_line_closes_the_last_item():
+    text = HEADER + "\n" + _record(["TOP 1", "TOP 2"], TITLES[:2], [BODY_A, BODY_D]) + \
+        "\n\nSitzungsende: 19:05 Uhr\n\ngez. Becker\tgez. Vogt"
+    result = segment_minutes([text])
+    assert result.items[-1].text == BODY_D
+
+
+@pytest.mark.parametrize("line, number", [("l. Feststellung der Tagesordnung", "1"), ("TOP l Eröffnung", "1"),
+                                          ("Zu | Bauanträge", "1")])
+def test_ocr_l_or_bar_for_a_one_in_a_label_still_parses(line, number):
+    heading = parse_heading(line)
+    assert heading is not None and heading.number == number
+
+
+def test_letters_l_and_roman_one_elsewhere_stay_text():
+    assert parse_heading("lediglich die Verwaltung berichtete") is None
+    assert parse_heading("I. Öffentlicher Teil") is None

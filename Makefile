@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-deu poppler-utils fonts-dejavu-core wngerman
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages venv demo test test-sqlite bench bench-ocr bench-segment clean
+.PHONY: setup system-packages venv demo serve test test-sqlite bench bench-ocr bench-segment clean
 
 setup: system-packages venv
 
@@ -40,6 +40,10 @@ $(STAMP): pyproject.toml
 
 demo: setup
 	$(VENV)/bin/ratsflow demo
+
+# A local Prefect server with the `ratsflow` work pool, every deployment of prefect.yaml and a worker.
+serve: setup
+	$(VENV)/bin/python -m deploy.serve
 
 test: setup
 	$(PY) -m pytest -q

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Optional
@@ -98,39 +99,116 @@ def segment(
         err.print(f"[yellow]warning:[/] {warning}")
 
 
-def run_ingest(system_url: str, database: str | None, start_from: date | None = None, start_to: date | None = None):
-    from flows.ingest import ingest
-    from schemas.params import IngestParams
+SourceKindOpt = Annotated[Optional[str], typer.Option("--kind", help="oparl, sessionnet, allris or archive (default: detected).")]
 
-    params = IngestParams(system_url=system_url, database_url=database, start_from=start_from, start_to=start_to)
+
+@contextmanager
+def progress_bars():
+    """A rich progress bar per thing the flows count (chunks, documents), fed by tasks.report."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tasks.report import progress_listener
+
+    bars: dict[str, object] = {}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False) as progress:
+
+        def listener(what: str, done: int, total: int) -> None:
+            if what not in bars:
+                bars[what] = progress.add_task(what, total=total)
+            progress.update(bars[what], completed=done, total=total)
+
+        with progress_listener(listener):
+            yield
+
+
+def run_flow(flow_fn, params, database: str | None):
+    """Run a flow in this process with progress bars; end with the summary table (and exit 2 on failure)."""
     try:
-        summary = ingest(params)
+        with progress_bars():
+            summary = flow_fn(params)
     except RatsflowError as e:
         fail(e)
     print_summary(summary, settings_for(database).resolved_database_url())
     return summary
 
 
+def run_ingest(system_url: str, database: str | None, start_from: date | None = None, start_to: date | None = None,
+               kind: str | None = None, stale_after_days: int | None = 120):
+    from flows.sync import sync
+    from schemas.params import SyncParams
+
+    params = SyncParams(system_url=system_url, database_url=database, start_from=start_from, start_to=start_to, kind=kind,
+                        stale_after_days=stale_after_days)
+    return run_flow(sync, params, database)
+
+
 @app.command()
 def ingest(
-    system_url: Annotated[str, typer.Argument(help="URL of the OParl System object.")],
+    system_url: Annotated[str, typer.Argument(help="URL of the OParl System object (or another source, see --kind).")],
     database: DatabaseOpt = None,
+    kind: SourceKindOpt = None,
 ) -> None:
-    """Incremental ingest of an OParl system: new and changed minutes only."""
-    run_ingest(system_url, database)
+    """Incremental ingest (the `sync` flow): new and changed minutes only."""
+    run_ingest(system_url, database, kind=kind)
 
 
 @app.command()
 def backfill(
-    system_url: Annotated[str, typer.Argument(help="URL of the OParl System object.")],
+    system_url: Annotated[str, typer.Argument(help="URL of the OParl System object (or another source, see --kind).")],
     start_from: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First meeting day (YYYY-MM-DD).")],
     start_to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last meeting day (YYYY-MM-DD).")],
+    chunk: Annotated[str, typer.Option(help="month, quarter or year: one child flow run each.")] = "quarter",
     database: DatabaseOpt = None,
+    kind: SourceKindOpt = None,
 ) -> None:
-    """Ingest the meetings that start in a date range."""
+    """Ingest the meetings that start in a date range, chunk by chunk; a re-run skips what is done."""
+    from flows.backfill import backfill as backfill_flow
+    from schemas.params import BackfillParams
+
     if start_to < start_from:
         fail(ValueError("--to is before --from"))
-    run_ingest(system_url, database, start_from.date(), start_to.date())
+    try:
+        params = BackfillParams(system_url=system_url, start_from=start_from.date(), start_to=start_to.date(),
+                                chunk=chunk, kind=kind, database_url=database)
+    except ValueError as e:
+        fail(e)
+    run_flow(backfill_flow, params, database)
+
+
+@app.command()
+def reprocess(
+    source: Annotated[Optional[str], typer.Option(help="Only documents of this source (entry URL as stored).")] = None,
+    start_from: Annotated[Optional[datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="Only meetings on or after this day.")] = None,
+    start_to: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="Only meetings on or before this day.")] = None,
+    document: Annotated[Optional[list[int]], typer.Option("--document", help="Only this document id (repeatable).")] = None,
+    segmenter_older_than: Annotated[Optional[str], typer.Option(help="Only versions segmented by an older segmenter.")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Extract, normalise and segment stored documents again; nothing is downloaded."""
+    from flows.reprocess import reprocess as reprocess_flow
+    from schemas.params import ReprocessParams
+
+    params = ReprocessParams(
+        source=source, start_from=start_from.date() if start_from else None, start_to=start_to.date() if start_to else None,
+        document_ids=document or [], segmenter_older_than=segmenter_older_than, database_url=database,
+    )
+    run_flow(reprocess_flow, params, database)
+
+
+@app.command("ingest-document")
+def ingest_document(
+    location: Annotated[str, typer.Argument(help="http(s) URL or local path of one minutes PDF.")],
+    body: Annotated[Optional[str], typer.Option(help="Council or district.")] = None,
+    committee: Annotated[Optional[str], typer.Option(help="Committee that met.")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """One minutes file through the whole pipeline into the database."""
+    from flows.ingest_document import ingest_document as document_flow
+    from schemas.params import IngestDocumentParams
+
+    params = IngestDocumentParams(location=location, body=body, committee=committee, database_url=database)
+    run_flow(document_flow, params, database)
 
 
 @app.command()
@@ -154,7 +232,8 @@ def demo(
         fail(RatsflowError(f"cannot start the sample council system on 127.0.0.1:{port} ({e}); try --port"))
     with server:
         err.print(f"Sample council system at {server.url}")
-        run_ingest(server.url, database)
+        # The sample minutes are years old on purpose; a staleness alarm would only confuse here.
+        run_ingest(server.url, database, stale_after_days=None)
 
 
 @db_app.command("upgrade")
@@ -209,10 +288,13 @@ def print_summary(summary, database_url: str) -> None:
     table.add_row("meetings", fmt(summary.meetings), str(totals.meetings))
     table.add_row("documents", fmt(summary.documents), fmt(totals.documents_by_status))
     table.add_row("pages by method", fmt(summary.pages_by_method), fmt(totals.pages_by_method))
+    table.add_row("pages without text", str(summary.pages_without_text), "")
     table.add_row("agenda items", str(summary.agenda_items), str(totals.agenda_items))
     out.print(table)
     for failure in summary.failures:
         err.print(f"[red]failed:[/] {failure.url}: {failure.error}", highlight=False)
+    for warning in summary.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 def main() -> None:

@@ -1,25 +1,37 @@
 """ingest_document: one minutes file through fetch → blob → pages → text → items → rows.
 
-One Prefect task per document (pages run in parallel inside extraction). Any failure is
-recorded on the document with its reason and the run goes on; nothing raised here stops a run.
+One Prefect task per document (pages run in parallel inside extraction, never a task per
+page). Any failure is recorded on the document with its reason and the run goes on; nothing
+raised here stops a run. Inside, two nested tasks carry the policies: the download retries
+transient trouble with exponential backoff and jitter, the page extraction is cached by
+content hash and extractor version, so an unchanged file is never OCRed twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import traceback
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy.engine import Engine
+from prefect.tasks import exponential_backoff
 
 from schemas.extraction import OcrPolicy
 from schemas.params import DocumentOutcome
-from schemas.pipeline import DocumentRef, FetchedBlob, Provenance, SourceMeeting
+from schemas.pipeline import (
+    AgendaEntry,
+    DocumentRef,
+    ExtractedDocument,
+    FetchedBlob,
+    PageText,
+    SegmentationResult,
+    SourceMeeting,
+)
 from storage.blobs import BlobStore
 from storage.repository import (
     get_document_state,
@@ -28,29 +40,21 @@ from storage.repository import (
     store_document_version,
     upsert_document,
 )
-from tasks.errors import RatsflowError
-from tasks.extract import extract_document
-from tasks.fetch import fetch_document
-from tasks.http import HttpClient
-from tasks.normalise import NORMALISER_VERSION
-from tasks.version import git_commit, ratsflow_version
-from tasks.segment import SEGMENTER_VERSION, segment_minutes
+from storage.selection import StoredDocument, stored_agenda
+from tasks.context import PipelineContext, provenance_for_run  # noqa: F401 - provenance_for_run re-exported
+from tasks.errors import DocumentRejected, RatsflowError
+from tasks.extract import EXTRACTOR_VERSION, PDFIUM_VERSION, extract_pages, tesseract_version
+from tasks.fetch import PDF_MAGIC, fetch_document, is_retryable
+from tasks.normalise import NORMALISER_VERSION, normalise_pages
+from tasks.politeness import polite
+from tasks.segment import segment_minutes
 
 log = logging.getLogger("ratsflow.ingest")
 
-
-@dataclass
-class PipelineContext:
-    """The resources one run shares between its document tasks."""
-
-    engine: Engine
-    client: HttpClient
-    blobs: BlobStore
-    policy: OcrPolicy
-    provenance: Provenance
+EXTRACT_CACHE_DAYS = 365
 
 
-def is_current(state, provenance: Provenance) -> bool:
+def is_current(state, provenance) -> bool:
     """True when the stored version was made by the same normaliser and segmenter as this run's."""
     return (
         state is not None
@@ -60,38 +64,144 @@ def is_current(state, provenance: Provenance) -> bool:
     )
 
 
-def ingest_document(meeting: SourceMeeting, meeting_id: int, ref: DocumentRef, ctx: PipelineContext) -> DocumentOutcome:
-    """Bring one document up to date; returns what happened, never raises for bad input."""
-    document = upsert_document(ctx.engine, meeting_id, ref)
-    state = get_document_state(ctx.engine, document.id)
-    outcome = DocumentOutcome(meeting=meeting.external_id, url=ref.url, status="unchanged")
-    try:
-        known = state if state is not None and state.status == "ok" else None
-        blob = fetch_document(
+# ── Getting the bytes ──────────────────────────────────────────────────────────────────────────
+
+
+def local_file_blob(url: str, blobs: BlobStore) -> FetchedBlob:
+    """A `file://` document (archive folders, `ingest_document` of a local file) into the blob store."""
+    path = Path(unquote(urlsplit(url).path))
+    if not path.is_file():
+        raise DocumentRejected(f"{path} does not exist (or is not a file)")
+    with path.open("rb") as stream:
+        head = stream.read(1024)
+    if PDF_MAGIC not in head:
+        raise DocumentRejected(f"{path} is not a PDF (starts with {head[:40].decode('latin-1', 'replace').strip()!r})")
+    sha256, stored = blobs.put_file(path)
+    return FetchedBlob(url=url, sha256=sha256, size=path.stat().st_size, path=stored, fetched_at=datetime.now(UTC))
+
+
+fetch_with_retries = task(
+    name="fetch",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=exponential_backoff(backoff_factor=10),
+    retry_jitter_factor=0.5,
+    retry_condition_fn=is_retryable,
+)(fetch_document)
+
+
+def fetch_blob(ref: DocumentRef, ctx: PipelineContext, known) -> FetchedBlob | None:
+    """The document's bytes in the blob store; None when the server says 304 Not Modified."""
+    if ref.url.startswith("file://"):
+        return local_file_blob(ref.url, ctx.blobs)
+    with polite(ref.url, ctx.host_limits):
+        return fetch_with_retries(
             ref.url,
             ctx.client,
             ctx.blobs,
             etag=known.etag if known else None,
             last_modified=known.last_modified if known else None,
         )
+
+
+# ── Pages, cached by content ───────────────────────────────────────────────────────────────────
+
+
+def extraction_cache_key(context, parameters: dict) -> str:
+    """Content hash + everything that changes what extraction yields; never the blob's path."""
+    policy: OcrPolicy = parameters["policy"]
+    knobs = hashlib.sha256(policy.model_dump_json().encode()).hexdigest()[:16]
+    engines = f"x{EXTRACTOR_VERSION}-pdfium{PDFIUM_VERSION}-tess{tesseract_version()}"
+    return f"ratsflow-pages-{parameters['sha256']}-{engines}-{knobs}"
+
+
+def _extract_blob_pages(sha256: str, path: str, policy: OcrPolicy) -> list[PageText]:
+    return extract_pages(Path(path), policy)
+
+
+extract_pages_cached = task(
+    name="extract-pages",
+    cache_key_fn=extraction_cache_key,
+    cache_expiration=None,
+    persist_result=True,
+    task_run_name="extract-pages-{sha256:.12}",
+)(_extract_blob_pages)
+
+
+def extract_blob(blob_sha256: str, path: Path, policy: OcrPolicy, *, refresh: bool = False) -> ExtractedDocument:
+    """Pages of a stored blob (from the cache when this content was extracted before), normalised."""
+    runner = extract_pages_cached.with_options(refresh_cache=True) if refresh else extract_pages_cached
+    pages = [p.model_copy() for p in runner(blob_sha256, str(path), policy)]
+    for page, text in zip(pages, normalise_pages(pages)):
+        page.text = text
+    return ExtractedDocument(pages=pages, text="\n\n".join(p.text for p in pages), normaliser_version=NORMALISER_VERSION)
+
+
+def outcome_counts(outcome: DocumentOutcome, extracted: ExtractedDocument, segmentation: SegmentationResult) -> DocumentOutcome:
+    outcome.pages_by_method = dict(Counter(p.method for p in extracted.pages))
+    outcome.pages_without_text = sum(1 for p in extracted.pages if not p.text.strip())
+    outcome.agenda_items = len(segmentation.items)
+    return outcome
+
+
+# ── The stages, per document ───────────────────────────────────────────────────────────────────
+
+
+def ingest_document(meeting: SourceMeeting, meeting_id: int, ref: DocumentRef, ctx: PipelineContext) -> DocumentOutcome:
+    """Bring one document up to date; returns what happened, never raises for bad input."""
+    document = upsert_document(ctx.engine, meeting_id, ref)
+    state = get_document_state(ctx.engine, document.id)
+    outcome = DocumentOutcome(meeting=meeting.external_id, url=ref.url, status="unchanged", document_id=document.id)
+    if ctx.skip_current and is_current(state, ctx.provenance):
+        return outcome.model_copy(update={"status": "skipped"})
+    try:
+        known = state if state is not None and state.status == "ok" else None
+        blob = fetch_blob(ref, ctx, known)
         if blob is None or (known and blob.sha256 == known.sha256):
             if is_current(state, ctx.provenance):
                 mark_document_unchanged(ctx.engine, document.id, blob.fetched_at if blob else None)
                 return outcome
             blob = blob or stored_blob(ctx, ref, state)
-        extracted = extract_document(Path(blob.path), ctx.policy)
+        extracted = extract_blob(blob.sha256, Path(blob.path), ctx.policy)
         segmentation = segment_minutes([p.text for p in extracted.pages], agenda=meeting.agenda or None)
-        stored = store_document_version(
-            ctx.engine, document.id, meeting_id, blob, extracted, segmentation, ctx.provenance
-        )
+        stored = store_document_version(ctx.engine, document.id, meeting_id, blob, extracted, segmentation, ctx.provenance)
         outcome.status = stored.action
-        outcome.pages_by_method = dict(Counter(p.method for p in extracted.pages))
-        outcome.agenda_items = len(segmentation.items)
+        outcome_counts(outcome, extracted, segmentation)
     except RatsflowError as err:
         outcome = failed(ctx, document.id, outcome, str(err), err.kind)
     except Exception as err:  # a bug must cost one document, not the run
         log.error("unexpected error on %s:\n%s", ref.url, traceback.format_exc())
         outcome = failed(ctx, document.id, outcome, f"internal error: {err.__class__.__name__}: {err}", "internal")
+    return outcome
+
+
+def reprocess_document(doc: StoredDocument, ctx: PipelineContext, *, refresh_pages: bool = False) -> DocumentOutcome:
+    """Extract, normalise and segment a stored blob again; nothing is downloaded.
+
+    Segmentation is guided by the agenda items the previous version matched to the source's
+    agenda (the agenda itself is not stored). A failure is recorded like an ingest failure and
+    leaves the current version as it was.
+    """
+    outcome = DocumentOutcome(meeting=doc.meeting_external_id, url=doc.url, status="unchanged", document_id=doc.document_id)
+    try:
+        path = ctx.blobs.path_for(doc.sha256)
+        if not path.is_file():
+            raise DocumentRejected(f"blob {doc.sha256} of document {doc.document_id} is missing from {ctx.blobs.root}")
+        blob = FetchedBlob(
+            url=doc.url, sha256=doc.sha256, size=doc.size or path.stat().st_size, path=str(path),
+            etag=doc.etag, fetched_at=doc.fetched_at or datetime.now(UTC),
+        )
+        extracted = extract_blob(doc.sha256, path, ctx.policy, refresh=refresh_pages)
+        agenda: list[AgendaEntry] = stored_agenda(ctx.engine, doc.version_id)
+        segmentation = segment_minutes([p.text for p in extracted.pages], agenda=agenda or None)
+        stored = store_document_version(ctx.engine, doc.document_id, doc.meeting_id, blob, extracted, segmentation, ctx.provenance)
+        outcome.status = stored.action
+        outcome_counts(outcome, extracted, segmentation)
+    except RatsflowError as err:
+        outcome = failed(ctx, doc.document_id, outcome, str(err), err.kind)
+    except Exception as err:  # noqa: BLE001 - one document, not the run
+        log.error("unexpected error reprocessing %s:\n%s", doc.url, traceback.format_exc())
+        outcome = failed(ctx, doc.document_id, outcome, f"internal error: {err.__class__.__name__}: {err}", "internal")
     return outcome
 
 
@@ -110,18 +220,14 @@ def failed(ctx: PipelineContext, document_id: int, outcome: DocumentOutcome, mes
     return outcome.model_copy(update={"status": "failed", "error": message, "error_kind": kind})
 
 
-def provenance_for_run(flow_run_id: str | None) -> Provenance:
-    return Provenance(
-        ratsflow_version=ratsflow_version(),
-        git_commit=git_commit(),
-        normaliser_version=NORMALISER_VERSION,
-        segmenter_version=SEGMENTER_VERSION,
-        flow_run_id=flow_run_id,
-    )
-
-
 ingest_document_task = task(
     name="ingest-document",
     cache_policy=NO_CACHE,
-    task_run_name="ingest-document-{meeting_id}",
+    task_run_name="ingest-document-{meeting_id}-{ref.external_id:.40}",
 )(ingest_document)
+
+reprocess_document_task = task(
+    name="reprocess-document",
+    cache_policy=NO_CACHE,
+    task_run_name="reprocess-document-{doc.document_id}",
+)(reprocess_document)

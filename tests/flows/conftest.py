@@ -24,3 +24,13 @@ def sample_corpus(tmp_path_factory):
     out = tmp_path_factory.mktemp("sample-corpus")
     build_sample_corpus(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def born_digital_corpus(tmp_path_factory):
+    """The four born-digital sample meetings (2016-06 ×2, 2017-09, 2023-03): flows without OCR, in seconds."""
+    from demo.build import build_sample_corpus
+
+    out = tmp_path_factory.mktemp("born-digital-corpus")
+    build_sample_corpus(out, kinds={"born_digital"})
+    return out

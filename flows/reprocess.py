@@ -1,0 +1,53 @@
+"""The `reprocess` flow: extraction, normalisation and segmentation again on stored blobs.
+
+For a new segmenter or normaliser: nothing is downloaded, and pages of unchanged content come
+from the extraction cache instead of Tesseract unless `refresh_pages` asks for OCR again.
+"""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.futures import as_completed
+from prefect.runtime import flow_run
+
+from schemas.params import IngestSummary, ReprocessParams
+from storage.selection import select_stored_documents
+from tasks.context import document_task_runner, open_pipeline
+from tasks.ingest_document import reprocess_document_task
+from tasks.record import close_run, open_run
+from tasks.report import RunProgress, current_flow_run_id, final_state, publish_summary, run_name, source_slug
+
+
+def reprocess_run_name() -> str:
+    params = ReprocessParams.model_validate(flow_run.parameters["params"])
+    subject = source_slug(params.source) if params.source else "all"
+    return run_name("reprocess", subject)
+
+
+@flow(name="reprocess", flow_run_name=reprocess_run_name, task_runner=document_task_runner())
+def reprocess(params: ReprocessParams):
+    """Re-run the text and segmentation stages on the stored documents the filter selects."""
+    logger = get_run_logger()
+    flow_run_id = current_flow_run_id()
+    ctx = open_pipeline(params, flow_run_id)
+    run_id = open_run(ctx.engine, flow_run_id=flow_run_id, flow_name="reprocess", source=params.source,
+                      params=params.model_dump(mode="json"))
+    try:
+        documents = select_stored_documents(
+            ctx.engine, source=params.source, start_from=params.start_from, start_to=params.start_to,
+            document_ids=params.document_ids, segmenter_older_than=params.segmenter_older_than, limit=params.limit,
+        )
+        logger.info("%d stored documents to reprocess", len(documents))
+        progress = RunProgress("documents", len(documents), key="reprocess-progress")
+        futures = [reprocess_document_task.submit(doc, ctx, refresh_pages=params.refresh_pages) for doc in documents]
+        outcomes = []
+        for future in as_completed(futures):
+            outcomes.append(future.result())
+            progress.advance()
+    finally:
+        ctx.close()
+    summary = IngestSummary.from_outcomes([], outcomes)
+    summary.run_id = run_id
+    close_run(ctx.engine, run_id, summary)
+    publish_summary(summary, "reprocess")
+    return final_state(summary)

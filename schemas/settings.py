@@ -21,7 +21,19 @@ class Settings(BaseSettings):
     http_retries: int = 4
     http_backoff: float = Field(default=0.5, description="First retry delay in seconds; doubles each attempt.")
     max_download_bytes: int = 200 * 1024 * 1024
-    user_agent: str = "ratsflow/0.1 (+https://github.com/ratsflow/ratsflow)"
+    user_agent: str = Field(
+        default="ratsflow/{version} (+https://github.com/ratsflow/ratsflow)",
+        description="User-Agent of every request; `{version}` becomes the installed ratsflow version.",
+    )
+    http_per_host_concurrency: int = Field(default=2, ge=1, description="Requests open at once to one host (per process).")
+    http_min_interval: float = Field(
+        default=0.1, ge=0, description="Seconds between the starts of two requests to one host (per process)."
+    )
+    extra_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts besides the source's own that ratsflow may fetch from (files on a CDN, say); "
+        "'.example.de' also allows every subdomain. Environment: a JSON list.",
+    )
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'ratsflow.db'}"

@@ -143,3 +143,22 @@ class IngestRun(SQLModel, table=True):
     params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     counts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     error: str | None = None
+
+
+class SourceWatermark(SQLModel, table=True):
+    """How far incremental sync got in one list of a source: the newest `modified` seen there."""
+
+    __tablename__ = "source_watermark"
+    __table_args__ = (UniqueConstraint("source", "list_url", name="uq_source_watermark_source_list_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(description="The source system's entry URL, as in meeting.source.")
+    list_url: str = Field(description="The list walked (OParl: a body's meeting list URL).")
+    watermark: datetime | None = Field(
+        default=None, description="Newest `modified` seen in the list; never moves back."
+    )
+    last_run_at: datetime | None = None
+    placeholder_detected: bool = Field(
+        default=False,
+        description="The last walk saw placeholder `modified` values: the next one reads the list in full.",
+    )

@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from tasks.errors import ConfigurationError, SchemaOutdated
 
-SCHEMA_REVISION = "0001_initial"
+SCHEMA_REVISION = "0002_source_watermark"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option that makes a SQLite transaction take the write lock at BEGIN (see `writing`).

@@ -1,16 +1,22 @@
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from loopback import Reply
+from schemas.pipeline import SourceMeeting
 from schemas.settings import Settings
-from tasks.discover import discover_meetings, parse_datetime
+from schemas.tables import SourceWatermark
+from storage.engine import create_db_engine, upgrade_database
+from storage.watermarks import get_watermark
+from tasks.discover import discover_meetings, discover_oparl, format_since, parse_datetime
 from tasks.errors import SourceInvalid
 from tasks.http import HttpClient
+from tasks.watermark import detect_placeholder_timestamps, save_watermarks, since_for, stored_since
 
 
-def j(obj) -> Reply:
-    return Reply(200, json.dumps(obj).encode(), {"Content-Type": "application/json"})
+def j(obj, status: int = 200) -> Reply:
+    return Reply(status, json.dumps(obj).encode(), {"Content-Type": "application/json"})
 
 
 def oparl_system(server, meetings_pages: list[list[dict]], loop_back: bool = False):
@@ -104,3 +110,115 @@ def test_deleted_stub_without_type_is_kept_as_deleted(loopback):
 def test_dates_as_servers_really_send_them(raw, expected):
     parsed = parse_datetime(raw)
     assert (parsed.isoformat() if parsed else None) == expected
+
+
+# ── Incremental sync: watermarks over a real (SQLite) database ────────────────────────────────
+
+
+
+@pytest.fixture
+def db(tmp_path):
+    url = f"sqlite:///{tmp_path / 'ratsflow.db'}"
+    upgrade_database(url)
+    engine = create_db_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def dated(base: str, n: int, modified: str) -> dict:
+    return {"id": f"{base}/meeting/{n}", "type": "https://schema.oparl.org/1.1/Meeting", "name": f"Sitzung {n}",
+            "modified": modified, "resultsProtocol": {"id": f"{base}/file/{n}", "accessUrl": f"{base}/file/{n}.pdf"}}
+
+
+def council(server, meetings: list[dict]) -> str:
+    base = server.base
+    server.route("/system", j({"id": f"{base}/system", "body": f"{base}/bodies"}))
+    server.route("/bodies", j({"data": [{"id": f"{base}/body/1", "meeting": f"{base}/meetings"}]}))
+    server.route("/meetings", j({"data": meetings, "links": {}}))
+    return f"{base}/system"
+
+
+def incremental_run(engine, source: str):
+    """What the sync flow does: ask with the stored watermarks, record, then advance them."""
+    with HttpClient(Settings(http_min_interval=0.0), retries=0) as c:
+        found = discover_oparl(source, c, since=stored_since(engine, source))
+    save_watermarks(engine, source, found)
+    return found
+
+
+def test_a_second_run_asks_only_for_what_changed_since_the_watermark(loopback, db):
+    base = loopback.base
+    source = council(loopback, [dated(base, n, f"2024-06-0{n + 1}T20:00:00+02:00") for n in (1, 2, 3)])
+    first = incremental_run(db, source)
+    assert len(first.meetings) == 3
+    assert get_watermark(db, source, f"{base}/meetings").watermark == datetime(2024, 6, 4, 18, tzinfo=UTC)
+
+    # watermark minus one day of overlap: meeting 3 comes again, meeting 4 is new
+    loopback.route("/meetings?modified_since=2024-06-03T18:00:00Z", j({"data": [
+        dated(base, 3, "2024-06-04T20:00:00+02:00"), dated(base, 4, "2024-06-05T09:00:00+02:00"),
+    ]}))
+    second = incremental_run(db, source)
+    assert [m.name for m in second.meetings] == ["Sitzung 3", "Sitzung 4"]
+    assert not second.filter_ignored and not second.placeholder
+    assert get_watermark(db, source, f"{base}/meetings").watermark == datetime(2024, 6, 5, 7, tzinfo=UTC)
+
+    # nothing changed since: the server says 404, the watermark stays
+    loopback.route("/meetings?modified_since=2024-06-04T07:00:00Z", j({"error": "Keine Daten"}, 404))
+    third = incremental_run(db, source)
+    assert third.meetings == [] and third.warnings == []
+    assert get_watermark(db, source, f"{base}/meetings").watermark == datetime(2024, 6, 5, 7, tzinfo=UTC)
+
+
+def test_a_server_that_ignores_the_filter_still_yields_everything(loopback, db):
+    base = loopback.base
+    source = council(loopback, [dated(base, n, f"2024-06-0{n + 1}T20:00:00+02:00") for n in (1, 2, 3)])
+    incremental_run(db, source)
+    second = incremental_run(db, source)  # /meetings?modified_since=… answers the full list
+    assert [m.name for m in second.meetings] == ["Sitzung 1", "Sitzung 2", "Sitzung 3"]
+    assert second.filter_ignored
+    assert any("modified_since" in entry[1] for entry in loopback.log)
+
+
+def test_placeholder_timestamps_make_every_run_a_full_listing(loopback, db):
+    base = loopback.base
+    source = council(loopback, [dated(base, n, "2000-01-01T00:00:00+01:00") for n in (1, 2, 3)])
+    first = incremental_run(db, source)
+    assert first.placeholder
+    assert get_watermark(db, source, f"{base}/meetings").placeholder_detected is True
+    second = incremental_run(db, source)
+    assert [m.name for m in second.meetings] == ["Sitzung 1", "Sitzung 2", "Sitzung 3"]
+    assert second.placeholder
+    assert not any("modified_since" in entry[1] for entry in loopback.log)
+
+
+def stamped(*stamps: str | None) -> list[SourceMeeting]:
+    return [
+        SourceMeeting(external_id=f"m{i}", source="s", modified=datetime.fromisoformat(s) if s else None)
+        for i, s in enumerate(stamps)
+    ]
+
+
+@pytest.mark.parametrize("stamps, expected", [
+    (["2000-01-01T00:00:00+01:00"] * 3, True),
+    (["2024-05-01T10:00:00+02:00", "1970-01-01T00:00:00+00:00"], True),
+    (["2019-03-01T12:00:00+01:00"] * 8 + ["2024-05-01T10:00:00+02:00"], True),
+    (["2024-05-01T10:00:00+02:00"] * 3, False),  # a few objects edited in one batch
+    ([f"2024-05-0{d}T10:00:00+02:00" for d in range(1, 8)], False),
+    ([None, None], False),
+])
+def test_placeholder_detection(stamps, expected):
+    assert detect_placeholder_timestamps(stamped(*stamps)) is expected
+
+
+def test_since_is_the_watermark_minus_the_overlap_or_none():
+    mark = datetime(2024, 6, 5, 7, tzinfo=UTC)
+    assert since_for(None) is None
+    assert since_for(SourceWatermark(source="s", list_url="l", watermark=None)) is None
+    assert since_for(SourceWatermark(source="s", list_url="l", watermark=mark)) == mark - timedelta(days=1)
+    assert since_for(SourceWatermark(source="s", list_url="l", watermark=mark), timedelta(hours=2)) == mark - timedelta(hours=2)
+    assert since_for(SourceWatermark(source="s", list_url="l", watermark=mark, placeholder_detected=True)) is None
+
+
+def test_modified_since_is_sent_in_utc_whole_seconds():
+    local = datetime.fromisoformat("2024-06-05T09:00:00.123456+02:00")
+    assert format_since(local) == "2024-06-05T07:00:00Z"

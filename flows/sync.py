@@ -13,11 +13,13 @@ from prefect.runtime import flow_run
 
 from schemas.params import IngestSummary, SyncParams
 from tasks.context import document_task_runner, open_pipeline
+from tasks.discover import OParlDiscovery
 from tasks.discovery import discover_task
 from tasks.freshness import check_freshness
 from tasks.ingest_document import ingest_document_task
 from tasks.politeness import existing_host_limits
 from tasks.record import close_run, open_run, record_meeting_task
+from tasks.watermark import save_watermarks, stored_since
 from tasks.report import RunProgress, current_flow_run_id, final_state, publish_summary, rename_flow_run, run_name, source_slug
 
 def sync_run_name() -> str:
@@ -34,9 +36,14 @@ def sync(params: SyncParams):
     run_id = open_run(ctx.engine, flow_run_id=flow_run_id, flow_name="sync", source=params.system_url,
                       params=params.model_dump(mode="json"))
     meeting_actions, outcomes, meetings = [], [], []
+    discovery, listed_in_full = OParlDiscovery(), True
     subject = source_slug(params.system_url, params.label)
     try:
-        meetings = discover_task(params.system_url, params.kind, ctx.client, params.start_from, params.start_to)
+        incremental = params.incremental and params.start_from is None and params.start_to is None
+        since = stored_since(ctx.engine, params.system_url) if incremental else None
+        discovery = discover_task(params.system_url, params.kind, ctx.client, params.start_from, params.start_to, since)
+        meetings = discovery.meetings
+        listed_in_full = not incremental or not any(since(list_url) for list_url in discovery.lists)
         bodies = {m.body for m in meetings if m.body}
         if not params.label and len(bodies) == 1:
             subject = source_slug(params.system_url, bodies.pop())
@@ -53,6 +60,9 @@ def sync(params: SyncParams):
         for future in as_completed(futures):
             outcomes.append(future.result())
             progress.advance()
+        if incremental:
+            save_watermarks(ctx.engine, params.system_url, discovery,
+                            retry_meetings={o.meeting for o in outcomes if o.status == "failed"})
     except Exception as err:
         summary = IngestSummary.from_outcomes(meeting_actions, outcomes)
         summary.status, summary.run_id = "failed", run_id
@@ -62,7 +72,8 @@ def sync(params: SyncParams):
         ctx.close()
     summary = IngestSummary.from_outcomes(meeting_actions, outcomes)
     summary.run_id = run_id
-    summary = check_freshness(ctx.engine, meetings, summary, params, flow_run_id=flow_run_id, subject=subject)
+    summary = check_freshness(ctx.engine, meetings, summary, params, flow_run_id=flow_run_id, subject=subject,
+                              listed_in_full=listed_in_full)
     close_run(ctx.engine, run_id, summary)
     publish_summary(summary, f"sync-{subject}")
     return final_state(summary)

@@ -68,6 +68,11 @@ class FreshnessParams(BaseModel):
 class IngestParams(FreshnessParams, StoreParams, RangeParams, SourceParams):
     """`sync`: one source, incrementally (conditional GETs; unchanged files are not processed again)."""
 
+    incremental: bool = Field(
+        default=True,
+        description="Ask OParl lists only for what changed since the last run (watermark minus a day); "
+        "off: list everything (changed files are still found by ETag and sha256).",
+    )
     skip_current: bool = Field(
         default=False,
         description="Do not even ask the source about documents already stored by this pipeline version "

@@ -162,3 +162,11 @@ def source_page_counts(engine: Engine, source: str, *, exclude_flow_run_id: str 
         total, without_text = connection.execute(query).one()
     return int(total or 0), int(without_text or 0)
 
+
+
+def newest_stored_meeting_start(engine: Engine, source: str) -> datetime | None:
+    """The latest start of a source's live meetings: what an incremental run knows of freshness."""
+    m = meeting_table.c
+    query = select(func.max(m.start)).where(m.source == source, m.deleted.is_(False))
+    with engine.connect() as connection:
+        return connection.execute(query).scalar()

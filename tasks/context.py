@@ -102,6 +102,14 @@ def settings_for(params: StoreParams) -> Settings:
     return settings
 
 
+def provenance_in_task(provenance: Provenance) -> Provenance:
+    """The run's provenance plus the Prefect task run doing this document (None outside Prefect)."""
+    from prefect.runtime import task_run
+
+    run_id = task_run.id
+    return provenance.model_copy(update={"task_run_id": str(run_id) if run_id else None})
+
+
 def provenance_for_run(flow_run_id: str | None) -> Provenance:
     return Provenance(
         ratsflow_version=ratsflow_version(),

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from schemas.pipeline import AgendaEntry, DocumentRef, SourceMeeting
 from tasks.errors import RatsflowError, SourceInvalid, SourceUnavailable
@@ -585,21 +583,3 @@ def discover_meetings(
     """Every meeting of every body of an OParl system, with agenda and minutes files, one at a time."""
     yield from walk_system(system_url, client, OParlDiscovery(), since=since_lookup(modified_since))
 
-
-def _discover_all(system_url: str, client: HttpClient, modified_since: datetime | None = None) -> list[SourceMeeting]:
-    return list(discover_meetings(system_url, client, modified_since=modified_since))
-
-
-discover_meetings_task = task(
-    name="discover",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=[5, 30],
-)(_discover_all)
-
-discover_oparl_task = task(
-    name="discover-oparl",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=[5, 30],
-)(discover_oparl)

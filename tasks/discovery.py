@@ -14,17 +14,30 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from schemas.params import SourceKind
-from schemas.pipeline import SourceMeeting
+from tasks.discover import OParlDiscovery, SinceLookup, discover_oparl
 from tasks.fetch import is_retryable
 from tasks.http import HttpClient
-from tasks.sources import discover_source
+from tasks.sources import detect_source_kind, discover_source, in_start_range
 
 
 def discover_meetings_in_range(
-    url: str, kind: SourceKind | None, client: HttpClient, start_from: date | None = None, start_to: date | None = None
-) -> list[SourceMeeting]:
-    """Every meeting of the source starting in the range (all when no range), as a list."""
-    return list(discover_source(url, kind, client, start_from=start_from, start_to=start_to))
+    url: str,
+    kind: SourceKind | None,
+    client: HttpClient,
+    start_from: date | None = None,
+    start_to: date | None = None,
+    since: SinceLookup | None = None,
+) -> OParlDiscovery:
+    """Every meeting of the source starting in the range (all when no range).
+
+    `since` (per OParl meeting list) makes the listing incremental; the result carries the
+    watermarks to store once the run has recorded what it found. Other kinds list in full.
+    """
+    if (kind or detect_source_kind(url)) == "oparl":
+        found = discover_oparl(url, client, since=since)
+        found.meetings = [m for m in found.meetings if in_start_range(m, start_from, start_to)]
+        return found
+    return OParlDiscovery(meetings=list(discover_source(url, kind, client, start_from=start_from, start_to=start_to)))
 
 
 discover_task = task(

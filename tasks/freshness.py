@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from schemas.params import IngestParams, IngestSummary
 from schemas.pipeline import SourceMeeting
-from storage.selection import source_page_counts
+from storage.selection import newest_stored_meeting_start, source_page_counts
 
 log = logging.getLogger("ratsflow.freshness")
 
@@ -29,8 +29,12 @@ class Alarm:
         self.event, self.message, self.payload = event, message, payload
 
 
+def utc_aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.utcoffset() is None else value
+
+
 def newest_meeting_start(meetings: list[SourceMeeting]) -> datetime | None:
-    starts = [m.start for m in meetings if m.start and not m.deleted]
+    starts = [utc_aware(m.start) for m in meetings if m.start and not m.deleted]
     return max(starts) if starts else None
 
 
@@ -40,18 +44,22 @@ def freshness_alarms(
     params: IngestParams,
     *,
     usual_pages: tuple[int, int],
+    newest_stored: datetime | None = None,
+    listed_in_full: bool = True,
     now: datetime | None = None,
 ) -> list[Alarm]:
     """The alarms a finished run raises. Range-limited runs (backfill chunks) only check text.
 
-    `usual_pages` is (pages, pages without text) of the source before this run.
+    `usual_pages` is (pages, pages without text) of the source before this run. An
+    incremental listing (`listed_in_full=False`) may rightly be empty; staleness then comes
+    from `newest_stored`, the newest meeting the database already holds for the source.
     """
     now = now or datetime.now(UTC)
     alarms: list[Alarm] = []
     open_ended = params.start_to is None
-    if open_ended and params.start_from is None and not meetings:
+    if open_ended and params.start_from is None and listed_in_full and not meetings:
         alarms.append(Alarm(EVENT_EMPTY, f"{params.system_url} listed no meetings at all"))
-    newest = newest_meeting_start(meetings)
+    newest = max((s for s in (newest_meeting_start(meetings), utc_aware(newest_stored)) if s), default=None)
     if open_ended and newest is not None and params.stale_after_days:
         aware = newest if newest.utcoffset() is not None else newest.replace(tzinfo=UTC)
         age = (now - aware).days
@@ -77,13 +85,17 @@ def freshness_alarms(
 
 def check_freshness(
     engine: Engine, meetings: list[SourceMeeting], summary: IngestSummary, params: IngestParams, *,
-    flow_run_id: str | None, subject: str,
+    flow_run_id: str | None, subject: str, listed_in_full: bool = True,
 ) -> IngestSummary:
     """Raise the alarms: logged, emitted as events, added to the summary's warnings."""
     usual = source_page_counts(engine, params.system_url, exclude_flow_run_id=flow_run_id)
-    newest = newest_meeting_start(meetings)
+    stored = newest_stored_meeting_start(engine, params.system_url)
+    newest = max((s for s in (newest_meeting_start(meetings), utc_aware(stored)) if s), default=None)
     summary.newest_meeting = newest.date() if newest else None
-    for alarm in freshness_alarms(meetings, summary, params, usual_pages=usual):
+    alarms = freshness_alarms(
+        meetings, summary, params, usual_pages=usual, newest_stored=stored, listed_in_full=listed_in_full
+    )
+    for alarm in alarms:
         log.warning("freshness alarm: %s", alarm.message)
         summary.warnings.append(alarm.message)
         emit_alarm(alarm, params.system_url, subject, flow_run_id)

@@ -41,8 +41,9 @@ from storage.repository import (
     upsert_document,
 )
 from storage.selection import StoredDocument, stored_agenda
-from tasks.context import PipelineContext, provenance_for_run  # noqa: F401 - provenance_for_run re-exported
-from tasks.errors import DocumentRejected, RatsflowError
+from tasks.context import PipelineContext, provenance_in_task
+from tasks.discover import NO_FILE_URL
+from tasks.errors import DocumentRejected, RatsflowError, SourceInvalid
 from tasks.extract import EXTRACTOR_VERSION, PDFIUM_VERSION, extract_pages, tesseract_version
 from tasks.fetch import PDF_MAGIC, fetch_document, is_retryable
 from tasks.normalise import NORMALISER_VERSION, normalise_pages
@@ -155,6 +156,8 @@ def ingest_document(meeting: SourceMeeting, meeting_id: int, ref: DocumentRef, c
     if ctx.skip_current and is_current(state, ctx.provenance):
         return outcome.model_copy(update={"status": "skipped"})
     try:
+        if not ref.url:
+            raise SourceInvalid(NO_FILE_URL)
         known = state if state is not None and state.status == "ok" else None
         blob = fetch_blob(ref, ctx, known)
         if blob is None or (known and blob.sha256 == known.sha256):
@@ -164,7 +167,7 @@ def ingest_document(meeting: SourceMeeting, meeting_id: int, ref: DocumentRef, c
             blob = blob or stored_blob(ctx, ref, state)
         extracted = extract_blob(blob.sha256, Path(blob.path), ctx.policy)
         segmentation = segment_minutes([p.text for p in extracted.pages], agenda=meeting.agenda or None)
-        stored = store_document_version(ctx.engine, document.id, meeting_id, blob, extracted, segmentation, ctx.provenance)
+        stored = store_document_version(ctx.engine, document.id, meeting_id, blob, extracted, segmentation, provenance_in_task(ctx.provenance))
         outcome.status = stored.action
         outcome_counts(outcome, extracted, segmentation)
     except RatsflowError as err:
@@ -194,7 +197,7 @@ def reprocess_document(doc: StoredDocument, ctx: PipelineContext, *, refresh_pag
         extracted = extract_blob(doc.sha256, path, ctx.policy, refresh=refresh_pages)
         agenda: list[AgendaEntry] = stored_agenda(ctx.engine, doc.version_id)
         segmentation = segment_minutes([p.text for p in extracted.pages], agenda=agenda or None)
-        stored = store_document_version(ctx.engine, doc.document_id, doc.meeting_id, blob, extracted, segmentation, ctx.provenance)
+        stored = store_document_version(ctx.engine, doc.document_id, doc.meeting_id, blob, extracted, segmentation, provenance_in_task(ctx.provenance))
         outcome.status = stored.action
         outcome_counts(outcome, extracted, segmentation)
     except RatsflowError as err:

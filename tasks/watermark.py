@@ -58,7 +58,20 @@ def stored_since(engine: Engine, source: str, overlap: timedelta = DEFAULT_OVERL
     return lambda list_url: since_for(get_watermark(engine, source, list_url), overlap)
 
 
-def save_watermarks(engine: Engine, source: str, discovery: OParlDiscovery) -> None:
-    """Store what a walk saw, per list; call it only after every meeting of the walk was recorded."""
+def save_watermarks(
+    engine: Engine, source: str, discovery: OParlDiscovery, *, retry_meetings: Iterable[str] = ()
+) -> None:
+    """Store what a walk saw, per list; call it only after every meeting of the walk was recorded.
+
+    `retry_meetings` (external ids whose documents failed) hold the watermark back to just
+    before the earliest of them, so the next run lists them again and retries: nothing lost.
+    """
+    retry = set(retry_meetings)
+    held = [m.modified for m in discovery.meetings if m.external_id in retry]
+    if any(stamp is None for stamp in held):
+        return  # a failed meeting we could not list again incrementally: keep reading in full
+    hold_before = min(held, default=None)
     for list_url, seen_max in discovery.lists.items():
+        if hold_before is not None and seen_max is not None:
+            seen_max = min(seen_max, hold_before - timedelta(microseconds=1))
         advance_watermark(engine, source, list_url, seen_max, list_url in discovery.placeholder_lists)

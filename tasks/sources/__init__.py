@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from schemas.pipeline import SourceMeeting
 from tasks.discover import discover_meetings
@@ -67,7 +65,7 @@ def calendar_range(start_from: date | None, start_to: date | None, *, today: dat
     return start, end
 
 
-def _in_range(meeting: SourceMeeting, start_from: date | None, start_to: date | None) -> bool:
+def in_start_range(meeting: SourceMeeting, start_from: date | None, start_to: date | None) -> bool:
     if start_from is None and start_to is None:
         return True
     if meeting.start is None:
@@ -107,22 +105,5 @@ def discover_source(
         meetings = discover_archive(Path(url) if "://" not in url else url)
     else:
         meetings = discover_meetings(url, client)
-    yield from (m for m in meetings if _in_range(m, start_from, start_to))
+    yield from (m for m in meetings if in_start_range(m, start_from, start_to))
 
-
-def _discover_source_all(
-    url: str,
-    kind: SourceKind | None,
-    client: HttpClient,
-    start_from: date | None = None,
-    start_to: date | None = None,
-) -> list[SourceMeeting]:
-    return list(discover_source(url, kind, client, start_from=start_from, start_to=start_to))
-
-
-discover_source_task = task(
-    name="discover-source",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=[5, 30],
-)(_discover_source_all)

@@ -99,13 +99,22 @@ def test_second_run_downloads_nothing_and_adds_no_rows(ingested):
     before = rows(ingested["db"], counts)
     server = ingested["server"]
     already = len(server.requests)
+    # Incremental: the meeting list is asked only for what changed since the watermark ...
     summary = ingest(ingested["params"])
+    assert rows(ingested["db"], counts) == before
+    assert summary.documents.get("inserted", 0) == summary.documents.get("updated", 0) == 0
+    asked = server.requests[already:]
+    assert any("modified_since" in path for _, path, _ in asked)
+    assert not [path for _, path, status in asked if path.endswith(".pdf") and status == 200]
+    # ... and a full listing asks for every PDF again, conditionally, and downloads none.
+    already = len(server.requests)
+    summary = ingest(ingested["params"].model_copy(update={"incremental": False}))
     assert rows(ingested["db"], counts) == before
     assert summary.documents == {"unchanged": before[0]["d"]}
     pdf_answers = [status for _, path, status in server.requests[already:] if path.endswith(".pdf")]
-    assert pdf_answers and set(pdf_answers) == {304}
-    runs = rows(ingested["db"], "SELECT status, counts FROM ingest_run ORDER BY id")
-    assert [r["status"] for r in runs] == ["completed", "completed"]
+    assert len(pdf_answers) == before[0]["d"] and set(pdf_answers) == {304}
+    runs = rows(ingested["db"], "SELECT status FROM ingest_run ORDER BY id")
+    assert [r["status"] for r in runs] == ["completed"] * 3
 
 
 def test_changed_pdf_becomes_a_new_version_and_the_old_one_stays(ingested):

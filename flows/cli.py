@@ -134,12 +134,12 @@ def run_flow(flow_fn, params, database: str | None):
 
 
 def run_ingest(system_url: str, database: str | None, start_from: date | None = None, start_to: date | None = None,
-               kind: str | None = None, stale_after_days: int | None = 120):
+               kind: str | None = None, stale_after_days: int | None = 120, incremental: bool = True):
     from flows.sync import sync
     from schemas.params import SyncParams
 
     params = SyncParams(system_url=system_url, database_url=database, start_from=start_from, start_to=start_to, kind=kind,
-                        stale_after_days=stale_after_days)
+                        stale_after_days=stale_after_days, incremental=incremental)
     return run_flow(sync, params, database)
 
 
@@ -148,9 +148,10 @@ def ingest(
     system_url: Annotated[str, typer.Argument(help="URL of the OParl System object (or another source, see --kind).")],
     database: DatabaseOpt = None,
     kind: SourceKindOpt = None,
+    full: Annotated[bool, typer.Option("--full", help="List every meeting, not only those changed since the last run.")] = False,
 ) -> None:
     """Incremental ingest (the `sync` flow): new and changed minutes only."""
-    run_ingest(system_url, database, kind=kind)
+    run_ingest(system_url, database, kind=kind, incremental=not full)
 
 
 @app.command()

@@ -6,14 +6,13 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.engine import Engine
 
 from schemas.extraction import OcrPolicy
 from schemas.params import StoreParams
 from schemas.pipeline import Provenance
-from schemas.settings import Settings
+from schemas.settings import Settings, local_path_or_url
 from storage.blobs import BlobStore
 from storage.engine import check_schema, create_db_engine
 from tasks.errors import ConfigurationError
@@ -64,7 +63,7 @@ def rebuild_pipeline(
     return PipelineContext(
         engine=shared_engine(settings.resolved_database_url()),
         client=HttpClient(settings),
-        blobs=BlobStore(settings.data_dir / "blobs"),
+        blobs=open_blob_store(settings),
         policy=OcrPolicy.from_settings(settings),
         provenance=provenance,
         settings=settings,
@@ -73,22 +72,19 @@ def rebuild_pipeline(
     )
 
 
-def data_dir_path(value: str | Path) -> Path:
-    """A data folder from a path or `file://` URL.
+def data_dir_path(value: str | Path) -> Path | str:
+    """A data folder from a path or `file://` URL as a Path; an fsspec URL (s3://bucket/prefix) stays a URL.
 
-    Other fsspec schemes (s3://, gs://) are refused with the way out: the blob store writes
-    through the file system, so object storage is mounted (s3fs, rclone mount) and given as a path.
+    Whether the URL's file system is installed is checked when the blob store opens it.
     """
-    text = str(value)
-    parts = urlsplit(text)
-    if parts.scheme == "file":
-        return Path(unquote(parts.path))
-    if parts.scheme and len(parts.scheme) > 1:
-        raise ConfigurationError(
-            f"data_dir {text!r}: only local paths and file:// URLs are supported; mount object storage "
-            f"(e.g. `s3fs bucket /mnt/ratsflow`) on every worker and give the mount point"
-        )
-    return Path(text)
+    return local_path_or_url(value)
+
+
+def open_blob_store(settings: Settings) -> BlobStore:
+    """The blob store below `<data_dir>/blobs`, local or remote; a missing fsspec backend is a ConfigurationError."""
+    data_dir = settings.data_dir
+    root = data_dir / "blobs" if isinstance(data_dir, Path) else f"{data_dir.rstrip('/')}/blobs"
+    return BlobStore(root, cache_dir=settings.blob_cache_dir)
 
 
 def settings_for(params: StoreParams) -> Settings:
@@ -99,6 +95,11 @@ def settings_for(params: StoreParams) -> Settings:
         overrides["data_dir"] = data_dir_path(params.data_dir)
     settings = Settings(**overrides)
     settings.data_dir = data_dir_path(settings.data_dir)
+    if isinstance(settings.data_dir, str) and not settings.database_url:
+        raise ConfigurationError(
+            f"data_dir {settings.data_dir} keeps blobs remotely, so there is no local default database: "
+            f"set database_url (or RATSFLOW_DATABASE_URL)"
+        )
     return settings
 
 
@@ -128,7 +129,7 @@ def open_pipeline(params: StoreParams, flow_run_id: str | None, *, skip_current:
     return PipelineContext(
         engine=engine,
         client=HttpClient(settings),
-        blobs=BlobStore(settings.data_dir / "blobs"),
+        blobs=open_blob_store(settings),
         policy=OcrPolicy.from_settings(settings),
         provenance=provenance_for_run(flow_run_id),
         settings=settings,

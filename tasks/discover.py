@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from schemas.pipeline import AgendaEntry, DocumentRef, SourceMeeting
 from tasks.errors import RatsflowError, SourceInvalid, SourceUnavailable
-from tasks.http import HttpClient, HttpRejected, url_with_params
+from tasks.http import HttpClient, HttpRejected
 from tasks.watermark import detect_placeholder_timestamps
 
 log = logging.getLogger("ratsflow.discover")

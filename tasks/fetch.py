@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
 
 from schemas.pipeline import FetchedBlob
 from storage.blobs import BlobStore
@@ -109,7 +110,7 @@ fetch_document_task = task(
     name="fetch",
     cache_policy=NO_CACHE,
     retries=2,
-    retry_delay_seconds=[2, 10],
+    retry_delay_seconds=exponential_backoff(backoff_factor=10),
     retry_jitter_factor=0.5,
     retry_condition_fn=is_retryable,
 )(fetch_document)

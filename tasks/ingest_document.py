@@ -15,11 +15,9 @@ import traceback
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.tasks import exponential_backoff
 
 from schemas.extraction import OcrPolicy
 from schemas.params import DocumentOutcome
@@ -32,7 +30,6 @@ from schemas.pipeline import (
     SegmentationResult,
     SourceMeeting,
 )
-from storage.blobs import BlobStore
 from storage.repository import (
     get_document_state,
     mark_document_unchanged,
@@ -45,7 +42,7 @@ from tasks.context import PipelineContext, provenance_in_task
 from tasks.discover import NO_FILE_URL
 from tasks.errors import DocumentRejected, RatsflowError, SourceInvalid
 from tasks.extract import EXTRACTOR_VERSION, PDFIUM_VERSION, extract_pages, tesseract_version
-from tasks.fetch import PDF_MAGIC, fetch_document, is_retryable
+from tasks.fetch import fetch_document_task
 from tasks.normalise import NORMALISER_VERSION, normalise_pages
 from tasks.politeness import polite
 from tasks.segment import segment_minutes
@@ -68,35 +65,10 @@ def is_current(state, provenance) -> bool:
 # ── Getting the bytes ──────────────────────────────────────────────────────────────────────────
 
 
-def local_file_blob(url: str, blobs: BlobStore) -> FetchedBlob:
-    """A `file://` document (archive folders, `ingest_document` of a local file) into the blob store."""
-    path = Path(unquote(urlsplit(url).path))
-    if not path.is_file():
-        raise DocumentRejected(f"{path} does not exist (or is not a file)")
-    with path.open("rb") as stream:
-        head = stream.read(1024)
-    if PDF_MAGIC not in head:
-        raise DocumentRejected(f"{path} is not a PDF (starts with {head[:40].decode('latin-1', 'replace').strip()!r})")
-    sha256, stored = blobs.put_file(path)
-    return FetchedBlob(url=url, sha256=sha256, size=path.stat().st_size, path=stored, fetched_at=datetime.now(UTC))
-
-
-fetch_with_retries = task(
-    name="fetch",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=exponential_backoff(backoff_factor=10),
-    retry_jitter_factor=0.5,
-    retry_condition_fn=is_retryable,
-)(fetch_document)
-
-
 def fetch_blob(ref: DocumentRef, ctx: PipelineContext, known) -> FetchedBlob | None:
     """The document's bytes in the blob store; None when the server says 304 Not Modified."""
-    if ref.url.startswith("file://"):
-        return local_file_blob(ref.url, ctx.blobs)
     with polite(ref.url, ctx.host_limits):
-        return fetch_with_retries(
+        return fetch_document_task(
             ref.url,
             ctx.client,
             ctx.blobs,

@@ -167,6 +167,23 @@ def test_backfill_runs_chunks_as_child_runs_and_a_second_backfill_skips_them(ser
     assert sum(1 for _, path, _ in server.requests if path.endswith(".pdf")) == pdfs_before
 
 
+def test_a_backfill_of_the_whole_range_then_an_incremental_sync_downloads_nothing_and_adds_nothing(server, store):
+    backfill(BackfillParams(system_url=server.url, start_from="2016-01-01", start_to="2023-12-31", chunk="year", **store))
+    db = store["database_url"]
+    before = rows(db, COUNTS)
+    assert before[0]["d"] == len(server.corpus.meetings)
+    already = len(server.requests)
+    first = sync(SyncParams(system_url=server.url, stale_after_days=None, **store))  # no watermark yet: lists in full
+    second = sync(SyncParams(system_url=server.url, stale_after_days=None, **store))  # incremental
+    assert rows(db, COUNTS) == before
+    assert first.documents == {"unchanged": len(server.corpus.meetings)}
+    # Incremental: only what changed within the overlap window (a day before the watermark) is listed again.
+    assert set(second.documents) <= {"unchanged"} and sum(second.documents.values()) < len(server.corpus.meetings)
+    answered = server.requests[already:]
+    assert not [p for _, p, status in answered if p.endswith(".pdf") and status == 200]
+    assert any("modified_since" in p for _, p, _ in answered)
+
+
 def test_reprocess_works_from_stored_blobs_without_asking_the_source(server, store):
     db = store["database_url"]
     sync(SyncParams(system_url=server.url, stale_after_days=None, **store))

@@ -3,32 +3,21 @@ deployment run picked up by a process worker, which fills the database from the 
 
 import json
 import re
-import socket
 
 import httpx
 import pytest
+from prefect_server import free_port, running_prefect_server
 from sqlalchemy import create_engine, text
 
 from demo.server import serve_in_thread
-from deploy.serve import create_pool, deploy_all, prefect_cli, prefect_env, start_server, start_worker, stop, wait_until_healthy
+from deploy.serve import create_pool, deploy_all, prefect_cli, prefect_env, start_worker, stop
 from storage.engine import upgrade_database
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def prefect_server(tmp_path):
-    env = prefect_env(tmp_path / "prefect-home", free_port())
-    server = start_server(env, log=tmp_path / "server.log")
-    try:
-        wait_until_healthy(env, server)
+    with running_prefect_server(prefect_env(tmp_path / "prefect-home", free_port()), tmp_path / "server.log") as env:
         yield env
-    finally:
-        stop(server)
 
 
 def test_prefect_yaml_deploys_and_a_worker_runs_the_sync_deployment(prefect_server, born_digital_corpus, tmp_path):

@@ -9,7 +9,7 @@ from tasks.sources.html import BERLIN
 
 
 def serve_classic(server) -> str:
-    base = server.route("/bi/si010_e.asp?MM=7&YY=2019", page("allris_si010_e_2019_07.html"))
+    server.route("/bi/si010_e.asp?MM=7&YY=2019", page("allris_si010_e_2019_07.html"))
     server.route("/bi/to010.asp?SILFDNR=5001", page("allris_to010_5001.html"))
     server.route("/bi/to010.asp?SILFDNR=5002", page("allris_to010_5002.html"))
     return f"{server.base}/bi/"

@@ -89,10 +89,18 @@ def deploy_all(env: dict[str, str]) -> str:
     return prefect_cli(env, "--no-prompt", "deploy", "--all", "--prefect-file", str(REPO / "prefect.yaml")).stdout
 
 
-def start_worker(env: dict[str, str], *, limit: int = 2, run_once: bool = False, log: Path | None = None) -> subprocess.Popen:
-    """A process worker on the `ratsflow` pool; `run_once` picks up what is due and exits."""
+def start_worker(
+    env: dict[str, str], *, limit: int = 2, run_once: bool = False, log: Path | None = None, name: str | None = None
+) -> subprocess.Popen:
+    """A process worker on the `ratsflow` pool; `run_once` picks up what is due and exits.
+
+    `name` shows in the UI (Work Pools → ratsflow → Workers) and in the label
+    `prefect.worker.name` of every flow run the worker starts.
+    """
     out = open(log, "ab") if log else None  # noqa: SIM115 - lives as long as the worker
     args = [prefect_executable(), "worker", "start", "--pool", POOL, "--type", "process", "--limit", str(limit)]
+    if name:
+        args += ["--name", name]
     if run_once:
         args.append("--run-once")
     return subprocess.Popen(args, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT if out else None,

@@ -23,7 +23,8 @@ class StoreParams(BaseModel):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default RATSFLOW_DATABASE_URL or sqlite:///data/ratsflow.db")
     data_dir: str | None = Field(
         default=None,
-        description="Where blobs are stored: a path or file:// URL (shared storage for several workers); "
+        description="Where blobs are stored: a path, a file:// URL or an fsspec URL such as s3://bucket/prefix "
+        "(needs ratsflow[s3]; shared storage for several workers); "
         "default RATSFLOW_DATA_DIR or data/",
     )
 

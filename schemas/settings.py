@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RATSFLOW_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("data"), description="Where blobs and the default SQLite database live.")
+    data_dir: Path | str = Field(
+        default=Path("data"),
+        description="Where blobs and the default SQLite database live: a path, a file:// URL, or an fsspec URL "
+        "such as s3://bucket/prefix (blobs only; then database_url is required).",
+    )
+    blob_cache_dir: Path | None = Field(
+        default=None,
+        description="Local copies of blobs kept on remote storage (s3://…), which extraction reads; "
+        "default ratsflow-blob-cache in the OS temp folder.",
+    )
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/ratsflow.db")
     ocr_lang: str = "deu"
     ocr_dpi: int = 300
@@ -35,5 +45,29 @@ class Settings(BaseSettings):
         "'.example.de' also allows every subdomain. Environment: a JSON list.",
     )
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _path_or_url(cls, value: object) -> object:
+        return local_path_or_url(value) if isinstance(value, str | Path) else value
+
     def resolved_database_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.data_dir / 'ratsflow.db'}"
+        if self.database_url:
+            return self.database_url
+        if isinstance(self.data_dir, str):
+            raise ValueError(f"data_dir {self.data_dir} is not a local folder: set database_url (RATSFLOW_DATABASE_URL)")
+        return f"sqlite:///{self.data_dir / 'ratsflow.db'}"
+
+
+def local_path_or_url(value: str | Path) -> Path | str:
+    """A path or file:// URL as a Path; any other URL (s3://bucket/prefix) stays a string.
+
+    Path() would fold the URL's '//' and lose the bucket, so remote roots are kept as text.
+    """
+    if isinstance(value, Path):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme.lower() == "file":
+        return Path(unquote(parts.path))
+    if len(parts.scheme) > 1:  # one letter: a Windows drive
+        return value.rstrip("/")
+    return Path(value)

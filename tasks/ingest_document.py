@@ -30,6 +30,7 @@ from schemas.pipeline import (
     SegmentationResult,
     SourceMeeting,
 )
+from storage.blobs import BlobCorrupted, BlobMissing
 from storage.repository import (
     get_document_state,
     mark_document_unchanged,
@@ -137,7 +138,7 @@ def ingest_document(meeting: SourceMeeting, meeting_id: int, ref: DocumentRef, c
                 mark_document_unchanged(ctx.engine, document.id, blob.fetched_at if blob else None)
                 return outcome
             blob = blob or stored_blob(ctx, ref, state)
-        extracted = extract_blob(blob.sha256, Path(blob.path), ctx.policy)
+        extracted = extract_blob(blob.sha256, ctx.blobs.local_path(blob.sha256), ctx.policy)
         segmentation = segment_minutes([p.text for p in extracted.pages], agenda=meeting.agenda or None)
         stored = store_document_version(ctx.engine, document.id, meeting_id, blob, extracted, segmentation, provenance_in_task(ctx.provenance))
         outcome.status = stored.action
@@ -159,11 +160,12 @@ def reprocess_document(doc: StoredDocument, ctx: PipelineContext, *, refresh_pag
     """
     outcome = DocumentOutcome(meeting=doc.meeting_external_id, url=doc.url, status="unchanged", document_id=doc.document_id)
     try:
-        path = ctx.blobs.path_for(doc.sha256)
-        if not path.is_file():
-            raise DocumentRejected(f"blob {doc.sha256} of document {doc.document_id} is missing from {ctx.blobs.root}")
+        try:
+            path = ctx.blobs.local_path(doc.sha256)
+        except (BlobMissing, BlobCorrupted) as err:
+            raise DocumentRejected(f"blob of document {doc.document_id}: {err}") from err
         blob = FetchedBlob(
-            url=doc.url, sha256=doc.sha256, size=doc.size or path.stat().st_size, path=str(path),
+            url=doc.url, sha256=doc.sha256, size=doc.size or path.stat().st_size, path=ctx.blobs.location_for(doc.sha256),
             etag=doc.etag, fetched_at=doc.fetched_at or datetime.now(UTC),
         )
         extracted = extract_blob(doc.sha256, path, ctx.policy, refresh=refresh_pages)
@@ -182,9 +184,9 @@ def reprocess_document(doc: StoredDocument, ctx: PipelineContext, *, refresh_pag
 
 def stored_blob(ctx: PipelineContext, ref: DocumentRef, state) -> FetchedBlob:
     """The blob we already hold, for re-processing after the server said 304."""
-    path = ctx.blobs.path_for(state.sha256)
+    path = ctx.blobs.local_path(state.sha256)
     return FetchedBlob(
-        url=ref.url, sha256=state.sha256, size=path.stat().st_size, path=str(path),
+        url=ref.url, sha256=state.sha256, size=path.stat().st_size, path=ctx.blobs.location_for(state.sha256),
         etag=state.etag, last_modified=state.last_modified, fetched_at=datetime.now(UTC),
     )
 

@@ -21,9 +21,10 @@ def running_prefect_server(env: dict[str, str], log: Path) -> Iterator[dict[str,
     """`prefect server start` with `env` (see deploy.serve.prefect_env) until the block ends, even on failure."""
     server = start_server(env, log=log)
     try:
-        wait_until_healthy(env, server)
+        try:
+            wait_until_healthy(env, server)
+        except RuntimeError as err:
+            raise RuntimeError(f"{err}\n{log.read_text(errors='replace')[-3000:]}") from err
         yield env
-    except RuntimeError as err:
-        raise RuntimeError(f"{err}\n{log.read_text(errors='replace')[-3000:] if log.exists() else ''}") from err
     finally:
         stop(server)

@@ -4,11 +4,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from schemas.params import IngestParams, IngestSummary
+from schemas.params import IngestParams, IngestSummary, StoreParams
 from schemas.pipeline import SourceMeeting
 from storage.selection import in_day_range, is_older_version
 from tasks.chunks import date_chunks
-from tasks.context import data_dir_path
+from tasks.context import data_dir_path, open_blob_store, settings_for
 from tasks.errors import ConfigurationError
 from tasks.freshness import EVENT_EMPTY, EVENT_STALE, EVENT_TEXT_MISSING, freshness_alarms
 from tasks.report import run_name, slug, source_slug
@@ -64,8 +64,13 @@ def test_meeting_days_are_berlin_days_and_versions_compare_as_numbers():
     assert is_older_version(None, "0.1")
 
 
-def test_data_dir_takes_paths_and_file_urls_and_refuses_object_storage_with_advice(tmp_path):
+def test_data_dir_takes_paths_file_urls_and_fsspec_urls(tmp_path):
     assert data_dir_path(tmp_path) == tmp_path
     assert data_dir_path(tmp_path.as_uri()) == tmp_path
-    with pytest.raises(ConfigurationError, match="mount"):
-        data_dir_path("s3://bucket/ratsflow")
+    assert data_dir_path("s3://bucket/ratsflow/") == "s3://bucket/ratsflow"
+    memory = settings_for(StoreParams(data_dir="memory://ratsflow", database_url="sqlite://"))
+    assert open_blob_store(memory).root == "memory://ratsflow/blobs"
+    with pytest.raises(ConfigurationError, match="database_url"):
+        settings_for(StoreParams(data_dir="s3://bucket/ratsflow"))
+    with pytest.raises(ConfigurationError, match=r"s3:// needs the s3fs package: pip install 'ratsflow\[s3\]'"):
+        open_blob_store(settings_for(StoreParams(data_dir="s3://bucket/ratsflow", database_url="sqlite://")))

@@ -87,14 +87,6 @@ class ExtractedDocument(BaseModel):
     text: str = ""
     normaliser_version: str | None = None
 
-    def page_starts(self) -> list[int]:
-        """Character offset of each page's first character in `text` (pages are joined by a blank line)."""
-        starts, pos = [], 0
-        for page in self.pages:
-            starts.append(pos)
-            pos += len(page.text) + 2
-        return starts
-
 
 class Votes(BaseModel):
     yes: int | None = None

@@ -29,6 +29,7 @@ MAX_PAGES = 10_000
 MAX_EMPTY_PAGES = 3  # consecutive empty pages that still link on: the server pages into nothing
 MAX_WARNINGS = 1_000
 MINUTES_NAME = re.compile(r"niederschrift|protokoll", re.IGNORECASE)
+APPROVAL_ITEM = re.compile(r"genehmigung|billigung|anerkennung|einwendungen gegen", re.IGNORECASE)
 FILTER = "modified_since"
 # The reason the flow records for a file the source lists without any address to download it from.
 NO_FILE_URL = "file has no downloadUrl/accessUrl"
@@ -293,6 +294,10 @@ class Resolver:
         return [item for item in items if isinstance(item, dict)]
 
 
+def is_minutes_file(file: dict) -> bool:
+    return bool(MINUTES_NAME.search(f"{file.get('name') or ''} {file.get('fileName') or ''}"))
+
+
 def document_refs(meeting: dict, resolver: Resolver | None = None) -> list[DocumentRef]:
     """The minutes files of a meeting, each with the role it plays.
 
@@ -305,8 +310,16 @@ def document_refs(meeting: dict, resolver: Resolver | None = None) -> list[Docum
     for role, key in (("results_protocol", "resultsProtocol"), ("verbatim_protocol", "verbatimProtocol")):
         candidates += [(role, f) for f in resolver.objects(meeting.get(key), f"{key} of meeting {meeting_id}")]
     for file in resolver.objects(meeting.get("auxiliaryFile"), f"auxiliaryFile of meeting {meeting_id}"):
-        if MINUTES_NAME.search(f"{file.get('name') or ''} {file.get('fileName') or ''}"):
+        if is_minutes_file(file):
             candidates.append(("auxiliary_file", file))
+    for item in as_list(meeting.get("agendaItem")):
+        # Only embedded items (referenced ones were fetched for the agenda already). An item that
+        # approves minutes carries the *previous* meeting's, which belong to that meeting.
+        if not isinstance(item, dict) or APPROVAL_ITEM.search(str(item.get("name") or "")):
+            continue
+        files = as_list(item.get("resolutionFile")) + as_list(item.get("auxiliaryFile"))
+        what = f"files of agenda item {item.get('id')}"
+        candidates += [("agenda_item_file", f) for f in resolver.objects(files, what) if is_minutes_file(f)]
     refs: list[DocumentRef] = []
     for position, (role, file) in enumerate(candidates):
         ref = document_ref(file, role, meeting_id, position, resolver.notes)

@@ -222,3 +222,17 @@ def test_since_is_the_watermark_minus_the_overlap_or_none():
 def test_modified_since_is_sent_in_utc_whole_seconds():
     local = datetime.fromisoformat("2024-06-05T09:00:00.123456+02:00")
     assert format_since(local) == "2024-06-05T07:00:00Z"
+
+
+def test_minutes_published_on_an_agenda_item_are_found_but_not_the_previous_meetings_up_for_approval(loopback):
+    m = meeting(1, resultsProtocol=None, agendaItem=[
+        {"id": "ai1", "number": "1", "name": "Genehmigung der Niederschrift der 11. Sitzung",
+         "auxiliaryFile": [{"id": "old", "accessUrl": "http://x/old.pdf", "name": "Niederschrift 11. Sitzung"}]},
+        {"id": "ai2", "number": "2", "name": "Integrationskonzept",
+         "resolutionFile": {"id": "res", "accessUrl": "http://x/res.pdf", "name": "Beschlussvorlage"},
+         "auxiliaryFile": [{"id": "own", "accessUrl": "http://x/own.pdf", "name": "Protokollauszug TOP 2"}]},
+    ])
+    url = oparl_system(loopback, [[m]])
+    with HttpClient(Settings(), retries=0) as c:
+        [found] = list(discover_meetings(url, c))
+    assert [(d.external_id, d.role) for d in found.documents] == [("own", "agenda_item_file")]

@@ -231,9 +231,7 @@ def iter_list(
             walk.complete = False
             return
         items, next_url = page_items(page)
-        objects = [item for item in items if isinstance(item, dict)]
-        if len(objects) < len(items):
-            notes.warn(f"list {url} page {number} holds {len(items) - len(objects)} entries that are not objects")
+        objects = list_objects(client, items, f"list {url} page {number}", walk, notes)
         if not objects:
             empty_pages += 1
             if next_url and empty_pages >= MAX_EMPTY_PAGES:
@@ -252,6 +250,29 @@ def iter_list(
             yield item
     notes.warn(f"list {url} has more than {max_pages} pages; stopping")
     walk.complete = False
+
+
+def list_objects(client: HttpClient, items: list, where: str, walk: ListWalk, notes: OParlDiscovery) -> list[dict]:
+    """A page's objects; entries given as URLs (a reference where an object belongs) are fetched.
+
+    A reference that cannot be fetched now leaves the list incomplete, so no watermark moves
+    past it and the next run lists it again.
+    """
+    objects: list[dict] = []
+    for item in items:
+        if isinstance(item, dict):
+            objects.append(item)
+        elif is_url(item):
+            try:
+                fetched = parse_json(client.get_bytes(item), item)
+            except RatsflowError as err:
+                notes.warn(f"{where}: {item} could not be fetched: {err}")
+                walk.complete = False
+                continue
+            objects.append(fetched)
+        else:
+            notes.warn(f"{where} holds an entry that is neither an object nor a URL: {str(item)[:80]!r}")
+    return objects
 
 
 # ── Objects that may be embedded or referenced ────────────────────────────────────────────────

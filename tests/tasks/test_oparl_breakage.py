@@ -410,3 +410,15 @@ def test_discover_meetings_stays_a_plain_iterator(loopback):
         assert next(walk).name == "Sitzung 1"
         assert [m.name for m in walk] == ["Sitzung 2"]
 
+
+
+def test_a_meeting_list_of_bare_urls_is_followed_object_by_object(loopback):
+    base = loopback.base
+    loopback.route("/system", Reply(200, json.dumps({"id": f"{base}/system", "body": f"{base}/bodies"}).encode()))
+    loopback.route("/bodies", Reply(200, json.dumps({"data": [{"id": f"{base}/body/1", "meeting": f"{base}/meetings"}]}).encode()))
+    loopback.route("/meetings", Reply(200, json.dumps({"data": [f"{base}/meeting/1", f"{base}/meeting/2"]}).encode()))
+    for n in (1, 2):
+        loopback.route(f"/meeting/{n}", Reply(200, json.dumps({"id": f"{base}/meeting/{n}", "name": f"Sitzung {n}"}).encode()))
+    with HttpClient(Settings(http_min_interval=0.0), retries=0) as c:
+        found = discover_oparl(f"{base}/system", c)
+    assert [m.name for m in found.meetings] == ["Sitzung 1", "Sitzung 2"]

@@ -19,7 +19,7 @@ from schemas.pipeline import (
     Votes,
 )
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "demo" / "seeds"
 SOURCE = "https://ris.example.de/oparl/v1/system"
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -14,7 +14,7 @@ from fpdf import FPDF
 from fpdf.enums import TextMode
 from PIL import Image, ImageDraw, ImageFont
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "demo" / "seeds"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 A4_MM = (210.0, 297.0)
 

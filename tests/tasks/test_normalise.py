@@ -9,7 +9,7 @@ import pytest
 from schemas.pipeline import PageText
 from tasks.normalise import normalise_pages, normalise_text, restore_umlauts
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "demo" / "seeds"
 
 
 def seed(prefix: str) -> str:

@@ -129,6 +129,15 @@ def run_flow(flow_fn, params, database: str | None):
             summary = flow_fn(params)
     except RatsflowError as e:
         fail(e)
+    except RuntimeError as e:
+        if "ephemeral Prefect API" not in str(e):
+            raise
+        fail(RatsflowError(
+            "Prefect's temporary API server did not start in time. Start one with `make serve` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api, or allow it longer with "
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (now "
+            f"{os.environ.get('PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS')})."
+        ))
     print_summary(summary, settings_for(database).resolved_database_url())
     return summary
 
@@ -302,6 +311,9 @@ def main() -> None:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     # The temporary Prefect server must not phone home: ratsflow talks only to the sources it is given.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Its first start creates and migrates its database: on a small machine that takes more than
+    # Prefect's default 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     try:
         app()
     except RatsflowError as e:

@@ -12,6 +12,7 @@ cannot tell which of two readings is right, and one bad layer word is worse than
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import subprocess
@@ -265,6 +266,23 @@ def tesseract_version() -> str:
     return first.split()[-1]
 
 
+@functools.lru_cache(maxsize=8)
+def tesseract_model_version(lang: str) -> str:
+    """Tesseract's version and the exact model files used ("5.3.0 deu@1a2b3c4d5e6f").
+
+    Models are updated apart from the engine (a new traineddata package), and a new model is a
+    reason to re-OCR: the hash of each `.traineddata` file makes that visible per page.
+    """
+    listing = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30)
+    match = re.search(r'"([^"]+)"', (listing.stdout or listing.stderr or "").splitlines()[0] if (listing.stdout or listing.stderr) else "")
+    models = []
+    for name in lang.split("+"):
+        path = Path(match.group(1)) / f"{name}.traineddata" if match else None
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path and path.is_file() else "unknown"
+        models.append(f"{name}@{digest}")
+    return f"{tesseract_version()} {'+'.join(models)}"
+
+
 def confidence_from_tsv(tsv: str) -> float | None:
     """Mean of Tesseract's word confidences, weighted by word length; None when no words."""
     total = weight = 0.0
@@ -309,7 +327,7 @@ def _ocr_page(gray: np.ndarray, policy: OcrPolicy, number: int, method: str, dpi
         method=method,
         confidence=result.confidence,
         engine="tesseract",
-        engine_version=tesseract_version(),
+        engine_version=tesseract_model_version(policy.lang),
         dpi=dpi,
         low_confidence=low,
         raw_text=result.text,

@@ -42,7 +42,7 @@ from storage.selection import StoredDocument, stored_agenda
 from tasks.context import PipelineContext, provenance_in_task
 from tasks.discover import NO_FILE_URL
 from tasks.errors import DocumentRejected, RatsflowError, SourceInvalid
-from tasks.extract import EXTRACTOR_VERSION, PDFIUM_VERSION, extract_pages, tesseract_version
+from tasks.extract import EXTRACTOR_VERSION, PDFIUM_VERSION, extract_pages, tesseract_model_version
 from tasks.fetch import fetch_document_task
 from tasks.normalise import NORMALISER_VERSION, normalise_pages
 from tasks.politeness import polite
@@ -85,7 +85,7 @@ def extraction_cache_key(context, parameters: dict) -> str:
     """Content hash + everything that changes what extraction yields; never the blob's path."""
     policy: OcrPolicy = parameters["policy"]
     knobs = hashlib.sha256(policy.model_dump_json().encode()).hexdigest()[:16]
-    engines = f"x{EXTRACTOR_VERSION}-pdfium{PDFIUM_VERSION}-tess{tesseract_version()}"
+    engines = f"x{EXTRACTOR_VERSION}-pdfium{PDFIUM_VERSION}-tess{tesseract_model_version(policy.lang)}"
     return f"ratsflow-pages-{parameters['sha256']}-{engines}-{knobs}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +40,7 @@ def test_scanned_page_is_ocred_with_umlauts_intact(extraction_pdfs):
 
     [page] = doc.pages
     assert page.method == "ocr"
-    assert page.engine == "tesseract" and page.engine_version
+    assert page.engine == "tesseract" and re.fullmatch(r"\d+\.\d+\.\d+ deu@[0-9a-f]{12}", page.engine_version)
     assert page.dpi == 300
     assert page.confidence is not None and page.confidence > 85
     assert not page.low_confidence

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from schemas.pipeline import SourceMeeting
 from tasks.http import HttpClient
 from tasks.sources.calendars import CalendarEntry, walk_calendars
-from tasks.sources.html import fetch_optional_page, page_title_body
+from tasks.sources.html import fetch_optional_page, installation_folder, page_title_body
 from tasks.sources.tables import agenda_entries, labelled_values, link_with_query, meeting_from_pages, minutes_refs
 
 MEETING_ID = re.compile(r"[?&]SILFDNR=(\d+)", re.IGNORECASE)
@@ -26,15 +26,9 @@ VENDOR_PAGE = re.compile(r"^(?:[a-z]{2}\d{3}\w*(?:\.asp)?|allris\.net\.asp|doc|i
 
 def allris_folder(base_url: str) -> tuple[str, bool]:
     """The installation folder (ending in '/') and whether it is ALLRIS 4 (`/public/`, no `.asp`)."""
-    parts = urlsplit(base_url)
-    path = parts.path
-    last = path.rsplit("/", 1)[-1]
-    if VENDOR_PAGE.match(last):
-        path = path[: -len(last)]
-    elif not path.endswith("/"):
-        path += "/"
-    modern = "/public/" in path.lower() and ".asp" not in base_url.lower()
-    return f"{parts.scheme}://{parts.netloc}{path}", modern
+    folder = installation_folder(base_url, VENDOR_PAGE)
+    modern = "/public/" in urlsplit(folder).path.lower() and ".asp" not in base_url.lower()
+    return folder, modern
 
 
 def discover_allris(

@@ -188,3 +188,15 @@ def months_between(start: date, end: date) -> Iterator[tuple[int, int]]:
     while (year, month) <= (end.year, end.month):
         yield year, month
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def installation_folder(url: str, vendor_page: re.Pattern[str]) -> str:
+    """The folder (ending in '/') of a vendor installation, from its entry URL or any page in it."""
+    parts = urlsplit(url)
+    path = parts.path
+    last = path.rsplit("/", 1)[-1]
+    if vendor_page.match(last):
+        path = path[: -len(last)]
+    elif not path.endswith("/"):
+        path += "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from urllib.parse import urlsplit
 
 from schemas.pipeline import SourceMeeting
 from tasks.http import HttpClient
 from tasks.sources.calendars import CalendarEntry, walk_calendars
-from tasks.sources.html import fetch_optional_page, page_title_body
+from tasks.sources.html import fetch_optional_page, installation_folder, page_title_body
 from tasks.sources.tables import agenda_entries, labelled_values, link_with_query, meeting_from_pages, minutes_refs
 
 MEETING_ID = re.compile(r"[?&]__ksinr=(\d+)", re.IGNORECASE)
@@ -25,15 +24,8 @@ VENDOR_PAGE = re.compile(r"^[a-z]{2}\d{3,4}\w*\.(?:asp|php)$|^(?:index|info)\.(?
 
 def sessionnet_folder(base_url: str) -> tuple[str, str]:
     """The installation folder (ending in '/') and its page suffix, from any URL inside it."""
-    parts = urlsplit(base_url)
-    path = parts.path
-    last = path.rsplit("/", 1)[-1]
-    if VENDOR_PAGE.match(last):
-        path = path[: -len(last)]
-    elif not path.endswith("/"):
-        path += "/"
     suffix = ".php" if ".php" in base_url.lower() else ".asp"
-    return f"{parts.scheme}://{parts.netloc}{path}", suffix
+    return installation_folder(base_url, VENDOR_PAGE), suffix
 
 
 def discover_sessionnet(

@@ -51,6 +51,11 @@ class SourceMeeting(BaseModel):
     modified: datetime | None = None
     agenda: list[AgendaEntry] = Field(default_factory=list)
     documents: list[DocumentRef] = Field(default_factory=list)
+    documents_complete: bool = Field(
+        default=False,
+        description="True only when the source's full list of this meeting's files was read: then a "
+        "stored file missing from `documents` was withdrawn at the source.",
+    )
 
 
 class FetchedBlob(BaseModel):

@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from tasks.errors import ConfigurationError, SchemaOutdated
 
-SCHEMA_REVISION = "0002_source_watermark"
+SCHEMA_REVISION = "0003_withdrawn_documents"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option that makes a SQLite transaction take the write lock at BEGIN (see `writing`).

@@ -7,7 +7,7 @@ that same version no longer produces.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -86,6 +86,7 @@ def upsert_document(engine: Engine, meeting_id: int, ref: DocumentRef) -> Upsert
         "status": "pending",
         "attempts": 0,
         "deleted": False,
+        "deleted_at": None,
     }
     with writing(engine) as connection:
         return upsert_row(
@@ -93,8 +94,26 @@ def upsert_document(engine: Engine, meeting_id: int, ref: DocumentRef) -> Upsert
             document_table,
             values,
             key=("meeting_id", "external_id"),
-            compare=("role", "name", "url", "mime_type"),
+            compare=("role", "name", "url", "mime_type", "deleted"),
+            also_set=("deleted_at",),
         )
+
+
+def mark_documents_withdrawn(engine: Engine, meeting_id: int, listed_external_ids: Collection[str]) -> int:
+    """Flag (never remove) a meeting's stored files that the source no longer lists.
+
+    Councils take files down (a privacy complaint, a corrected upload under a new id); the
+    rows, versions, pages and items stay, `deleted`/`deleted_at` tell downstream apps. A file
+    listed again is restored by `upsert_document`. Returns how many were newly flagged.
+    """
+    d = document_table.c
+    statement = (
+        update(document_table)
+        .where(d.meeting_id == meeting_id, d.deleted.is_(False), d.external_id.not_in(list(listed_external_ids)))
+        .values(deleted=True, deleted_at=utc_now())
+    )
+    with writing(engine) as connection:
+        return connection.execute(statement).rowcount
 
 
 def get_document_state(engine: Engine, document_id: int) -> DocumentState | None:

@@ -35,14 +35,14 @@ def search_agenda_items(
     limit: int = 20,
     include_deleted: bool = False,
 ) -> list[SearchHit]:
-    """Agenda items matching `query`, best first; items of meetings the source deleted only on request.
+    """Agenda items matching `query`, best first; items of deleted meetings or withdrawn files only on request.
 
     Query language (both databases): words are ANDed, "a phrase" in quotes, `or` between
     alternatives, -word excludes.
     """
     query = CONTROL_CHARACTERS.sub(" ", query)
-    m = meeting_table.c
-    filters = [] if include_deleted else [m.deleted.is_(False)]
+    m, d = meeting_table.c, document_table.c
+    filters = [] if include_deleted else [m.deleted.is_(False), d.deleted.is_(False)]
     if body is not None:
         filters.append(m.body == body)
     if since is not None:

@@ -434,7 +434,7 @@ def meeting_from_oparl(
 ) -> SourceMeeting:
     """A SourceMeeting; a deleted stub needs nothing but its id (agenda and files are not asked for)."""
     deleted = bool(item.get("deleted"))
-    return SourceMeeting(
+    meeting = SourceMeeting(
         external_id=item["id"],
         source=source,
         body=body_name,
@@ -447,6 +447,9 @@ def meeting_from_oparl(
         agenda=[] if deleted else agenda_entries(item, resolver),
         documents=[] if deleted else document_refs(item, resolver),
     )
+    # Only a listing whose referenced parts all arrived says which files are gone.
+    meeting.documents_complete = not deleted and resolver is not None and not resolver.unavailable
+    return meeting
 
 
 # ── The walk ──────────────────────────────────────────────────────────────────────────────────

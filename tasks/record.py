@@ -8,11 +8,15 @@ from sqlalchemy.engine import Engine
 
 from schemas.params import IngestSummary
 from schemas.pipeline import SourceMeeting, UpsertOutcome
-from storage.repository import finish_ingest_run, start_ingest_run, upsert_meeting
+from storage.repository import finish_ingest_run, mark_documents_withdrawn, start_ingest_run, upsert_meeting
 
 
 def record_meeting(engine: Engine, meeting: SourceMeeting) -> UpsertOutcome:
-    return upsert_meeting(engine, meeting)
+    """The meeting row, and the withdrawal of files the source no longer lists for it."""
+    recorded = upsert_meeting(engine, meeting)
+    if meeting.documents_complete:
+        mark_documents_withdrawn(engine, recorded.id, [ref.external_id for ref in meeting.documents])
+    return recorded
 
 
 def open_run(engine: Engine, *, flow_run_id: str | None, flow_name: str, source: str, params: dict) -> int:

@@ -17,6 +17,7 @@ from storage.repository import (
     start_ingest_run,
     store_document_version,
     summarise_database,
+    mark_documents_withdrawn,
     upsert_document,
     upsert_meeting,
 )
@@ -106,6 +107,22 @@ def test_upsert_document_is_idempotent_and_starts_pending(engine):
     state = get_document_state(engine, first.id)
     assert (state.status, state.attempts, state.sha256, state.current_version_id) == ("pending", 0, None, None)
     assert get_document_state(engine, first.id + 1000) is None
+
+
+def test_a_file_the_source_no_longer_lists_is_flagged_withdrawn_and_restored_when_listed_again(engine):
+    meeting_id, kept = stored_document(engine)
+    gone = upsert_document(engine, meeting_id, document_ref(2)).id
+    store(engine, meeting_id, gone, b"minutes v1")
+    assert mark_documents_withdrawn(engine, meeting_id, [document_ref().external_id]) == 1
+    assert mark_documents_withdrawn(engine, meeting_id, [document_ref().external_id]) == 0  # already flagged
+    flags = dict(rows(engine, "SELECT id, deleted FROM document"))
+    assert bool(flags[gone]) and not bool(flags[kept])
+    # Nothing is removed: the withdrawn file's items stay, and the current view says it was withdrawn.
+    withdrawn = rows(engine, "SELECT DISTINCT document_deleted FROM agenda_item_current WHERE document_id = :d", d=gone)
+    assert [bool(w[0]) for w in withdrawn] == [True]
+    back = upsert_document(engine, meeting_id, document_ref(2))
+    assert back.action == "updated"
+    assert rows(engine, "SELECT deleted, deleted_at FROM document WHERE id = :d", d=gone) == [(False, None)]
 
 
 def test_store_version_then_the_same_again_is_unchanged(engine):

@@ -138,3 +138,15 @@ def test_fts5_expression_quotes_every_word():
     )
     assert fts5_match_expression("Flüchtlinge or Asyl") == '("Flüchtlinge"*) OR ("Asyl"*)'
     assert fts5_match_expression("*** ()") == ""
+
+
+def test_items_of_a_withdrawn_file_are_found_only_on_request(minutes):
+    from storage.repository import mark_documents_withdrawn
+
+    other = upsert_meeting(minutes, source_meeting(2, body="Stadt Sankt Augustin", organization="Integrationsrat",
+                                                   start=source_meeting().start.replace(year=2019)))
+    assert titles(search_agenda_items(minutes, "Integrationszentrums", body="Stadt Sankt Augustin")) == ["Bericht des KI"]
+    mark_documents_withdrawn(minutes, other.id, [])
+    assert search_agenda_items(minutes, "Integrationszentrums", body="Stadt Sankt Augustin") == []
+    hits = search_agenda_items(minutes, "Integrationszentrums", body="Stadt Sankt Augustin", include_deleted=True)
+    assert titles(hits) == ["Bericht des KI"]

@@ -236,3 +236,14 @@ def test_minutes_published_on_an_agenda_item_are_found_but_not_the_previous_meet
     with HttpClient(Settings(), retries=0) as c:
         [found] = list(discover_meetings(url, c))
     assert [(d.external_id, d.role) for d in found.documents] == [("own", "agenda_item_file")]
+
+
+def test_a_meeting_whose_files_were_all_read_says_so_and_one_with_a_missing_part_does_not(loopback):
+    complete = meeting(1)
+    partial = meeting(2, auxiliaryFile=f"{loopback.base}/file-list-down")
+    loopback.route("/file-list-down", Reply(503))
+    url = oparl_system(loopback, [[complete, partial]])
+    with HttpClient(Settings(http_min_interval=0.0), retries=0) as c:
+        found = {m.name: m for m in discover_meetings(url, c)}
+    assert found["Sitzung 1"].documents_complete
+    assert not found["Sitzung 2"].documents_complete  # its files cannot be known to be gone

@@ -28,12 +28,11 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from prefect import task
 
 from schemas.extraction import OcrPolicy, PreprocessSteps
 from schemas.pipeline import ExtractedDocument, PageText
 from tasks.errors import DocumentRejected, ExtractionFailed
-from tasks.normalise import NORMALISER_VERSION, normalise_pages
+from tasks.normalise import normalised_document
 from tasks.wordlist import german_word_share, restored_word, words_of
 
 EXTRACTOR_VERSION = "1"
@@ -408,12 +407,4 @@ def extract_pages(pdf: Path, policy: OcrPolicy) -> list[PageText]:
 
 def extract_document(pdf: Path, policy: OcrPolicy) -> ExtractedDocument:
     """Pages of a PDF with their normalised text; the document text joins pages by a blank line."""
-    pages = extract_pages(pdf, policy)
-    for page, text in zip(pages, normalise_pages(pages)):
-        page.text = text
-    return ExtractedDocument(
-        pages=pages, text="\n\n".join(p.text for p in pages), normaliser_version=NORMALISER_VERSION
-    )
-
-
-extract_document_task = task(name="extract", retries=0, log_prints=True)(extract_document)
+    return normalised_document(extract_pages(pdf, policy))

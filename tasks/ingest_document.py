@@ -44,7 +44,7 @@ from tasks.discover import NO_FILE_URL
 from tasks.errors import DocumentRejected, RatsflowError, SourceInvalid
 from tasks.extract import EXTRACTOR_VERSION, PDFIUM_VERSION, extract_pages, tesseract_model_version
 from tasks.fetch import fetch_document_task
-from tasks.normalise import NORMALISER_VERSION, normalise_pages
+from tasks.normalise import normalised_document
 from tasks.politeness import polite
 from tasks.segment import segment_minutes
 
@@ -105,10 +105,7 @@ extract_pages_cached = task(
 def extract_blob(blob_sha256: str, path: Path, policy: OcrPolicy, *, refresh: bool = False) -> ExtractedDocument:
     """Pages of a stored blob (from the cache when this content was extracted before), normalised."""
     runner = extract_pages_cached.with_options(refresh_cache=True) if refresh else extract_pages_cached
-    pages = [p.model_copy() for p in runner(blob_sha256, str(path), policy)]
-    for page, text in zip(pages, normalise_pages(pages)):
-        page.text = text
-    return ExtractedDocument(pages=pages, text="\n\n".join(p.text for p in pages), normaliser_version=NORMALISER_VERSION)
+    return normalised_document(runner(blob_sha256, str(path), policy))
 
 
 def outcome_counts(outcome: DocumentOutcome, extracted: ExtractedDocument, segmentation: SegmentationResult) -> DocumentOutcome:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from prefect import task
 
 from schemas.pipeline import AgendaEntry, AgendaItemSpan, SegmentationResult
 from tasks.segment_blocks import Block
@@ -169,6 +168,3 @@ def _spans(pages: list[str], lines: list[Line], found: list[_Found]) -> list[Age
             source_item_id=f.source.external_id if f.source else None,
         ))
     return items
-
-
-segment_minutes_task = task(name="segment")(segment_minutes)

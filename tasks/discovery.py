@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-from prefect.tasks import exponential_backoff
-
 from schemas.params import SourceKind
 from tasks.discover import OParlDiscovery, SinceLookup, discover_oparl
-from tasks.fetch import is_retryable
 from tasks.http import HttpClient
+from tasks.network_task import network_task
 from tasks.sources import detect_source_kind, discover_source, in_start_range
 
 
@@ -40,12 +36,4 @@ def discover_meetings_in_range(
     return OParlDiscovery(meetings=list(discover_source(url, kind, client, start_from=start_from, start_to=start_to)))
 
 
-discover_task = task(
-    name="discover",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=exponential_backoff(backoff_factor=30),
-    retry_jitter_factor=0.5,
-    retry_condition_fn=is_retryable,
-    task_run_name="discover-{kind}",
-)(discover_meetings_in_range)
+discover_task = network_task(discover_meetings_in_range, name="discover", first_delay=30, task_run_name="discover-{kind}")

@@ -11,14 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-from prefect.tasks import exponential_backoff
 
 from schemas.pipeline import FetchedBlob
 from storage.blobs import BlobStore
-from tasks.errors import DocumentRejected, RatsflowError
+from tasks.errors import DocumentRejected
 from tasks.http import HttpClient
+from tasks.network_task import network_task
 
 PDF_MAGIC = b"%PDF-"
 
@@ -95,22 +93,4 @@ def store_local_file(url: str, client: HttpClient, blobs: BlobStore) -> FetchedB
     return FetchedBlob(url=url, sha256=sha256, size=size, path=str(stored), fetched_at=datetime.now(UTC))
 
 
-def is_retryable(task, task_run, state) -> bool:
-    """Prefect retry_condition_fn: retry transient source trouble only, never a rejected file."""
-    try:
-        state.result()
-    except RatsflowError as err:
-        return err.retryable
-    except Exception:
-        return True
-    return False
-
-
-fetch_document_task = task(
-    name="fetch",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=exponential_backoff(backoff_factor=10),
-    retry_jitter_factor=0.5,
-    retry_condition_fn=is_retryable,
-)(fetch_document)
+fetch_document_task = network_task(fetch_document, name="fetch", first_delay=10)

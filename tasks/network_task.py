@@ -1,0 +1,40 @@
+"""The one retry policy of the stages that talk to a council system (discover, fetch).
+
+Retries are declared here and nowhere else: exponential backoff with jitter, and only for
+trouble that another attempt can cure (`RatsflowError.retryable`); a 404 or an HTML page where
+a PDF belongs is final at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+
+from tasks.errors import RatsflowError
+
+
+def is_retryable(task, task_run, state) -> bool:
+    """Prefect retry_condition_fn: retry transient source trouble only, never a rejected file."""
+    try:
+        state.result()
+    except RatsflowError as err:
+        return err.retryable
+    except Exception:
+        return True
+    return False
+
+
+def network_task(fn: Callable, *, name: str, first_delay: float, **options):
+    """`fn` as a Prefect task with two retries, `first_delay` seconds apart and doubling (±50 %)."""
+    return task(
+        name=name,
+        cache_policy=NO_CACHE,
+        retries=2,
+        retry_delay_seconds=exponential_backoff(backoff_factor=first_delay),
+        retry_jitter_factor=0.5,
+        retry_condition_fn=is_retryable,
+        **options,
+    )(fn)

@@ -1,0 +1,41 @@
+"""The held-out golden set: minutes in layouts the first set (`bench/golden/`) does not use.
+
+Written before any rule was changed for issue 13 and frozen in its own commit, so that its score
+is an estimate on unseen layouts rather than a regression floor. The documents are annotated text
+in `bench/heldout/hand/*.src`, in the annotation language of `bench/golden/handwritten.py`
+(`@@doc`, `@@agenda`, `@@item`, `@@body`, `@@res`, `@@out`, `@@absent`, `@@page`, `@@run`), plus one
+document fact: `@@doc … minutes=0` marks a document that is not minutes at all (a calendar, a
+letter): its truth is no items, and the segmenter should say so in a warning.
+
+    python -m bench.heldout.build        # writes <name>.txt and <name>.json into bench/heldout/
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.golden.handwritten import page_texts, parse_source, truth_of
+
+HELDOUT_DIR = Path(__file__).resolve().parent
+SOURCE_DIR = HELDOUT_DIR / "hand"
+RESULTS_JSON = HELDOUT_DIR / "results.json"
+
+
+def write_heldout(directory: Path = HELDOUT_DIR) -> list[str]:
+    """Writes `<name>.txt` (pages separated by form feeds) and `<name>.json`; returns the names."""
+    names = []
+    for src in sorted(SOURCE_DIR.glob("*.src")):
+        parsed = parse_source(src.read_text(encoding="utf-8"))
+        (directory / f"{src.stem}.txt").write_text("\f".join(page_texts(parsed)), encoding="utf-8")
+        truth = truth_of(src.stem, parsed)
+        truth["source"] = "heldout"
+        truth["reads_as_minutes"] = parsed.doc.get("minutes", "1") == "1"
+        (directory / f"{src.stem}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
+                                                    encoding="utf-8")
+        names.append(src.stem)
+    return names
+
+
+if __name__ == "__main__":
+    print(f"{len(write_heldout())} held-out documents in {HELDOUT_DIR}")

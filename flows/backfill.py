@@ -13,10 +13,10 @@ from prefect.runtime import flow_run
 
 from flows.sync import sync
 from schemas.params import BackfillParams, IngestSummary, SyncParams
-from tasks.chunks import date_chunks
-from tasks.context import open_pipeline
-from tasks.record import close_run, open_run
-from tasks.report import RunProgress, current_flow_run_id, final_state, publish_summary, run_name, source_slug
+from tasks.run.chunks import date_chunks
+from tasks.run.context import open_pipeline
+from tasks.run.record import close_run, open_run
+from tasks.run.report import RunProgress, current_flow_run_id, final_state, publish_summary, run_name, source_slug
 
 
 def backfill_run_name() -> str:

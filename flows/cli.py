@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tasks.errors import RatsflowError
+from schemas.errors import RatsflowError
 
 app = typer.Typer(help="ratsflow: council minutes into a searchable SQL store.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
@@ -104,10 +104,10 @@ SourceKindOpt = Annotated[Optional[str], typer.Option("--kind", help="oparl, ses
 
 @contextmanager
 def progress_bars():
-    """A rich progress bar per thing the flows count (chunks, documents), fed by tasks.report."""
+    """A rich progress bar per thing the flows count (chunks, documents), fed by tasks.run.report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from tasks.report import progress_listener
+    from tasks.run.report import progress_listener
 
     bars: dict[str, object] = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -6,12 +6,12 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from schemas.params import IngestDocumentParams, IngestSummary
-from tasks.context import open_pipeline
-from tasks.ingest_document import ingest_document_task
-from tasks.one_file import meeting_for_file
-from tasks.politeness import existing_host_limits
-from tasks.record import close_run, open_run, record_meeting_task
-from tasks.report import current_flow_run_id, final_state, publish_summary, run_name, slug
+from tasks.run.context import open_pipeline
+from tasks.document import ingest_document_task
+from tasks.sources.one_file import meeting_for_file
+from tasks.run.politeness import existing_host_limits
+from tasks.run.record import close_run, open_run, record_meeting_task
+from tasks.run.report import current_flow_run_id, final_state, publish_summary, run_name, slug
 
 
 def document_run_name() -> str:

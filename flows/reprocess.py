@@ -12,10 +12,10 @@ from prefect.runtime import flow_run
 
 from schemas.params import IngestSummary, ReprocessParams
 from storage.selection import select_stored_documents
-from tasks.context import document_task_runner, open_pipeline
-from tasks.ingest_document import reprocess_document_task
-from tasks.record import close_run, open_run
-from tasks.report import RunProgress, current_flow_run_id, final_state, publish_summary, run_name, source_slug
+from tasks.run.context import document_task_runner, open_pipeline
+from tasks.document import reprocess_document_task
+from tasks.run.record import close_run, open_run
+from tasks.run.report import RunProgress, current_flow_run_id, final_state, publish_summary, run_name, source_slug
 
 
 def reprocess_run_name() -> str:

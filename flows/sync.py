@@ -12,15 +12,15 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
 from schemas.params import IngestSummary, SyncParams
-from tasks.context import document_task_runner, open_pipeline
-from tasks.discover import OParlDiscovery
+from tasks.run.context import document_task_runner, open_pipeline
+from tasks.sources.oparl import OParlDiscovery
 from tasks.discovery import discover_task
-from tasks.freshness import check_freshness
-from tasks.ingest_document import ingest_document_task
-from tasks.politeness import existing_host_limits
-from tasks.record import close_run, open_run, record_meeting_task
-from tasks.watermark import save_watermarks, stored_since
-from tasks.report import RunProgress, current_flow_run_id, final_state, publish_summary, rename_flow_run, run_name, source_slug
+from tasks.run.freshness import check_freshness
+from tasks.document import ingest_document_task
+from tasks.run.politeness import existing_host_limits
+from tasks.run.record import close_run, open_run, record_meeting_task
+from tasks.sources.watermarks import save_watermarks, stored_since
+from tasks.run.report import RunProgress, current_flow_run_id, final_state, publish_summary, rename_flow_run, run_name, source_slug
 
 def sync_run_name() -> str:
     params = SyncParams.model_validate(flow_run.parameters["params"])

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 from schemas.params import SourceKind
-from tasks.discover import OParlDiscovery, SinceLookup, discover_oparl
+from tasks.sources.oparl import OParlDiscovery, SinceLookup, discover_oparl
 from tasks.http import HttpClient
-from tasks.network_task import network_task
+from tasks.run.steps import network_task
 from tasks.sources import detect_source_kind, discover_source, in_start_range
 
 

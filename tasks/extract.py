@@ -31,7 +31,7 @@ import pypdfium2.raw as pdfium_c
 
 from schemas.extraction import OcrPolicy, PreprocessSteps
 from schemas.pipeline import ExtractedDocument, PageText
-from tasks.errors import DocumentRejected, ExtractionFailed
+from schemas.errors import DocumentRejected, ExtractionFailed
 from tasks.normalise import normalised_document
 from tasks.wordlist import german_word_share, restored_word, words_of
 

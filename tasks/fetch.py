@@ -14,9 +14,9 @@ from urllib.parse import unquote, urlparse
 
 from schemas.pipeline import FetchedBlob
 from storage.blobs import BlobStore
-from tasks.errors import DocumentRejected
+from schemas.errors import DocumentRejected
 from tasks.http import HttpClient
-from tasks.network_task import network_task
+from tasks.run.steps import network_task
 
 PDF_MAGIC = b"%PDF-"
 

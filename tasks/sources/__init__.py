@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 
 from schemas.pipeline import SourceMeeting
-from tasks.discover import discover_meetings
-from tasks.errors import ConfigurationError
+from tasks.sources.oparl import discover_meetings
+from schemas.errors import ConfigurationError
 from tasks.http import HttpClient
 from tasks.sources.allris import discover_allris
 from tasks.sources.archive import discover_archive

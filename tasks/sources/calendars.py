@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from schemas.pipeline import SourceMeeting
-from tasks.errors import DocumentRejected, SourceInvalid
+from schemas.errors import DocumentRejected, SourceInvalid
 from tasks.http import HttpClient
 from tasks.sources.html import (
     berlin_datetime,

@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from schemas.pipeline import AgendaEntry, DocumentRef, SourceMeeting
-from tasks.discover import MINUTES_NAME
+from tasks.sources.oparl import MINUTES_NAME
 from tasks.sources.calendars import CalendarEntry
 from tasks.sources.html import (
     berlin_datetime,

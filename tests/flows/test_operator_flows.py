@@ -234,7 +234,7 @@ def test_ingest_document_takes_a_local_file_and_a_url(server, store, born_digita
 def test_a_pipeline_context_travels_to_another_process_as_its_settings(store):
     import pickle
 
-    from tasks.context import open_pipeline
+    from tasks.run.context import open_pipeline
 
     ctx = open_pipeline(ReprocessParams(**store), "run-1", skip_current=True)
     copy = pickle.loads(pickle.dumps(ctx))
@@ -245,7 +245,7 @@ def test_a_pipeline_context_travels_to_another_process_as_its_settings(store):
 
 
 def test_reprocess_on_a_local_dask_cluster(server, store):
-    from tasks.context import dask_task_runner
+    from tasks.run.context import dask_task_runner
 
     db = store["database_url"]
     sync(SyncParams(system_url=server.url, stale_after_days=None, **store))
@@ -260,7 +260,7 @@ def test_downloads_hold_a_slot_of_the_hosts_global_concurrency_limit_when_one_ex
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
     from prefect.events.filters import EventFilter, EventNameFilter
 
-    from tasks.politeness import existing_host_limits
+    from tasks.run.politeness import existing_host_limits
 
     url = f"{server.base_url}/files/{server.corpus.meetings[0].pdf}"
     assert existing_host_limits([url]) == {}  # no limit yet: fetching goes on without one

@@ -15,7 +15,7 @@ import fsspec
 import pytest
 
 from storage.blobs import BlobCorrupted, BlobMissing, BlobStore
-from tasks.errors import ConfigurationError
+from schemas.errors import ConfigurationError
 
 PDF = b"%PDF-1.4\n% Niederschrift \xc3\xbcber die Sitzung\n%%EOF\n"
 LAYOUT = "sha256/{a}/{b}/{sha}.pdf"

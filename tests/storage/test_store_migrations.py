@@ -21,7 +21,7 @@ from storage.engine import (
     upgrade_database,
     writing,
 )
-from tasks.errors import ConfigurationError, SchemaOutdated
+from schemas.errors import ConfigurationError, SchemaOutdated
 
 TABLES = {"meeting", "document", "document_version", "page", "agenda_item", "ingest_run"}
 VIEWS = {"document_current", "agenda_item_current", "page_current"}

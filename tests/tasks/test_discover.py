@@ -9,10 +9,10 @@ from schemas.settings import Settings
 from schemas.tables import SourceWatermark
 from storage.engine import create_db_engine, upgrade_database
 from storage.watermarks import get_watermark
-from tasks.discover import discover_meetings, discover_oparl, format_since, parse_datetime
-from tasks.errors import SourceInvalid
+from tasks.sources.oparl import discover_meetings, discover_oparl, format_since, parse_datetime
+from schemas.errors import SourceInvalid
 from tasks.http import HttpClient
-from tasks.watermark import detect_placeholder_timestamps, save_watermarks, since_for, stored_since
+from tasks.sources.watermarks import detect_placeholder_timestamps, save_watermarks, since_for, stored_since
 
 
 def j(obj, status: int = 200) -> Reply:

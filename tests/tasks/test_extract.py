@@ -10,7 +10,7 @@ import pytest
 
 from schemas.extraction import OcrPolicy
 from schemas.settings import Settings
-from tasks.errors import DocumentRejected, ExtractionFailed
+from schemas.errors import DocumentRejected, ExtractionFailed
 from tasks.extract import (
     assess_text_layer,
     confidence_from_tsv,

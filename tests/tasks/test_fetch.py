@@ -5,7 +5,7 @@ import pytest
 from loopback import Reply
 from schemas.settings import Settings
 from storage.blobs import BlobStore
-from tasks.errors import DocumentRejected
+from schemas.errors import DocumentRejected
 from tasks.fetch import fetch_document
 from tasks.http import HttpClient
 

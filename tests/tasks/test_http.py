@@ -6,7 +6,7 @@ import pytest
 
 from loopback import Reply
 from schemas.settings import Settings
-from tasks.errors import DocumentRejected, SourceUnavailable
+from schemas.errors import DocumentRejected, SourceUnavailable
 from tasks.http import HttpClient, HttpRejected, host_matches, url_with_params
 from tasks.version import ratsflow_version
 

@@ -14,8 +14,8 @@ import pytest
 from loopback import LoopbackServer, Reply
 from schemas.settings import Settings
 from storage.blobs import BlobStore
-from tasks.discover import OParlDiscovery, discover_meetings, discover_oparl
-from tasks.errors import DocumentRejected, SourceInvalid, SourceUnavailable
+from tasks.sources.oparl import OParlDiscovery, discover_meetings, discover_oparl
+from schemas.errors import DocumentRejected, SourceInvalid, SourceUnavailable
 from tasks.fetch import fetch_document
 from tasks.http import HttpClient
 

@@ -5,7 +5,7 @@ import pytest
 
 from council_pages import page
 from loopback import Reply
-from tasks.errors import ConfigurationError
+from schemas.errors import ConfigurationError
 from tasks.sources import calendar_range, detect_source_kind, discover_source
 
 

@@ -22,7 +22,7 @@ from storage.watermarks import advance_watermark, get_watermark
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from tasks.discover import OParlDiscovery
+    from tasks.sources.oparl import OParlDiscovery
 
 DEFAULT_OVERLAP = timedelta(days=1)
 PLACEHOLDER_BEFORE = datetime(2001, 1, 1, tzinfo=UTC)  # older than OParl itself

@@ -39,13 +39,13 @@ from storage.repository import (
     upsert_document,
 )
 from storage.selection import StoredDocument, stored_agenda
-from tasks.context import PipelineContext, provenance_in_task
-from tasks.discover import NO_FILE_URL
-from tasks.errors import DocumentRejected, RatsflowError, SourceInvalid
+from tasks.run.context import PipelineContext, provenance_in_task
+from tasks.sources.oparl import NO_FILE_URL
+from schemas.errors import DocumentRejected, RatsflowError, SourceInvalid
 from tasks.extract import EXTRACTOR_VERSION, PDFIUM_VERSION, extract_pages, tesseract_model_version
 from tasks.fetch import fetch_document_task
 from tasks.normalise import normalised_document
-from tasks.politeness import polite
+from tasks.run.politeness import polite
 from tasks.segment import segment_minutes
 
 log = logging.getLogger("ratsflow.ingest")

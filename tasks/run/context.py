@@ -15,10 +15,10 @@ from schemas.pipeline import Provenance
 from schemas.settings import Settings, local_path_or_url
 from storage.blobs import BlobStore
 from storage.engine import check_schema, create_db_engine
-from tasks.errors import ConfigurationError
+from schemas.errors import ConfigurationError
 from tasks.http import HttpClient
 from tasks.normalise import NORMALISER_VERSION
-from tasks.politeness import HostLimit
+from tasks.run.politeness import HostLimit
 from tasks.segment import SEGMENTER_VERSION
 from tasks.version import git_commit, ratsflow_version
 

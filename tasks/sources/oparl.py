@@ -19,9 +19,9 @@ from urllib.parse import parse_qs, urlsplit
 
 
 from schemas.pipeline import AgendaEntry, DocumentRef, SourceMeeting
-from tasks.errors import RatsflowError, SourceInvalid, SourceUnavailable
+from schemas.errors import RatsflowError, SourceInvalid, SourceUnavailable
 from tasks.http import HttpClient, HttpRejected
-from tasks.watermark import detect_placeholder_timestamps
+from tasks.sources.watermarks import detect_placeholder_timestamps
 
 log = logging.getLogger("ratsflow.discover")
 
@@ -605,7 +605,7 @@ def discover_oparl(
     """Every meeting of an OParl system, plus the watermarks and warnings of the walk.
 
     `since` filters each meeting list by `modified_since`: one time for all lists, or per list
-    URL (a mapping or a function, see `tasks.watermark.stored_since`). The system's host becomes
+    URL (a mapping or a function, see `tasks.sources.watermarks.stored_since`). The system's host becomes
     the client's allowed host. A transient failure of a list page raises (retry the task);
     anything else becomes a warning.
     """

@@ -13,7 +13,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from tasks.errors import RatsflowError
+from schemas.errors import RatsflowError
 
 
 def is_retryable(task, task_run, state) -> bool:

@@ -13,12 +13,12 @@ import re
 
 
 from schemas.pipeline import AgendaEntry, AgendaItemSpan, SegmentationResult
-from tasks.segment_blocks import Block
-from tasks.segment_chain import best_chain, chain_warnings, heading_candidates, printed_agenda
-from tasks.segment_guided import Match, match_entries, prepare_entries
-from tasks.segment_headings import CLOSING_RE, number_key, paper_refs_in, section_public
-from tasks.segment_lines import Line, lines_of, page_of, page_starts, typical_width
-from tasks.segment_outcome import outcome_of
+from tasks.segment.blocks import Block
+from tasks.segment.heuristic import best_chain, chain_warnings, heading_candidates, printed_agenda
+from tasks.segment.guided import Match, match_entries, prepare_entries
+from tasks.segment.headings import CLOSING_RE, number_key, paper_refs_in, section_public
+from tasks.segment.lines import Line, lines_of, page_of, page_starts, typical_width
+from tasks.segment.outcome import outcome_of
 
 SEGMENTER_VERSION = "1.1.0"
 

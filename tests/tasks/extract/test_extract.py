@@ -21,7 +21,7 @@ from tasks.extract import (
     rotate_gray,
 )
 
-SEEDS = Path(__file__).resolve().parents[2] / "demo" / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "demo" / "seeds"
 
 
 def seed(prefix: str) -> str:

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from schemas.pipeline import SourceMeeting
 from schemas.errors import ConfigurationError
+from schemas.pipeline import SourceMeeting
 from tasks.sources.archive import archive_meeting, metadata_from_name, sidecar_metadata
 
 

@@ -10,13 +10,11 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from demo.server import serve_in_thread
 from flows.backfill import backfill
 from flows.ingest_document import ingest_document
 from flows.reprocess import reprocess
 from flows.sync import sync
 from schemas.params import BackfillParams, IngestDocumentParams, ReprocessParams, SyncParams
-from storage.engine import upgrade_database
 from tasks.segment import SEGMENTER_VERSION
 
 pytestmark = pytest.mark.usefixtures("prefect_engine")
@@ -62,19 +60,6 @@ def artifacts_of(run_id: str) -> dict:
 
 def last_run_row(db_url: str, flow_name: str) -> dict:
     return rows(db_url, "SELECT * FROM ingest_run WHERE flow_name = :f ORDER BY id DESC LIMIT 1", f=flow_name)[0]
-
-
-@pytest.fixture
-def store(tmp_path):
-    db_url = f"sqlite:///{tmp_path / 'ratsflow.db'}"
-    upgrade_database(db_url)
-    return {"database_url": db_url, "data_dir": str(tmp_path / "data")}
-
-
-@pytest.fixture(scope="module")
-def server(born_digital_corpus):
-    with serve_in_thread(born_digital_corpus, page_size=3) as running:
-        yield running
 
 
 def test_sync_reports_its_numbers_as_artifacts_and_warns_about_a_stale_source(server, store):

@@ -3,10 +3,10 @@
 import json
 
 import pytest
+from loopback import LoopbackServer, Reply
 from sqlalchemy import create_engine, text
 
 from flows.ingest import ingest
-from loopback import LoopbackServer, Reply
 from schemas.params import IngestParams
 from storage.engine import upgrade_database
 from tasks.sources.oparl import NO_FILE_URL

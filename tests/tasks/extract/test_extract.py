@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from schemas.errors import DocumentRejected, ExtractionFailed
 from schemas.extraction import OcrPolicy
 from schemas.settings import Settings
-from schemas.errors import DocumentRejected, ExtractionFailed
 from tasks.extract import extract_document, extract_pages
 from tasks.extract.layer import assess_text_layer
 from tasks.extract.ocr import confidence_from_tsv

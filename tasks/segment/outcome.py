@@ -1,4 +1,4 @@
-"""What an agenda item decided: the resolution text, the result in one of seven words, the votes.
+"""What an agenda item decided: the resolution text, the result in one of eight words, the votes.
 
 Minutes phrase results freely ("einstimmig bei 1 Enthaltung", "mehrheitlich abgelehnt",
 "Der Ausschuss nimmt … zur Kenntnis"). Negations are the trap: "nicht empfohlen" contains
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from schemas.pipeline import Votes
 
-RESULTS = ("einstimmig", "mehrheitlich", "zur Kenntnis genommen", "vertagt", "abgesetzt", "abgelehnt", "beschlossen")
+RESULTS = ("einstimmig", "mehrheitlich", "zur Kenntnis genommen", "vertagt", "abgesetzt", "abgelehnt", "beschlossen",
+           "ohne Beschluss")
 
 RESOLUTION_RE = re.compile(
     r"^(?:Geänderter\s+|Ergänzter\s+)?(?:Beschluss(?:vorschlag|empfehlung|fassung|entwurf|text)?|Empfehlung|"
@@ -27,25 +28,33 @@ _NUMBER_WORDS = {"kein": 0, "keine": 0, "keiner": 0, "ohne": 0, "eine": 1, "eine
                  "elf": 11, "zwölf": 12}
 _COUNT = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
 _YES = r"(?:Ja-Stimmen|Ja-Stimme|Jastimmen|Ja|Dafür|Zustimmungen|Zustimmung|Für)"
-_NO = r"(?:Nein-Stimmen|Nein-Stimme|Neinstimmen|Nein|Dagegen|Gegenstimmen|Gegenstimme)"
-_ABSTAIN = r"(?:Stimmenthaltungen|Stimmenthaltung|Enthaltungen|Enthaltung)"
+_NO = r"(?:Nein-Stimmen|Nein-Stimme|Neinstimmen|Nein|Dagegen|Gegenstimmen|Gegenstimme|Gegen)"
+_ABSTAIN = r"(?:Stimmenthaltungen|Stimmenthaltung|Enthaltungen|Enthaltung|Enth\.)"
 # OCR reads a printed zero as the letter O: "Nein-Stimmen: O".
 _LABELLED_COUNT = r"(\d{1,3}|[Oo](?!\w))"
+# "Ja 12 / Nein 3": the short labels take a bare count; "Für", "Gegen", "Dafür" only with a colon
+# ("für 12 Monate", "gegen 3 Stimmen" are prose).
 _VOTE_LABELLED = {
-    "yes": re.compile(rf"\b{_YES}\s*[:=]\s*{_LABELLED_COUNT}", re.I),
-    "no": re.compile(rf"\b{_NO}\s*[:=]?\s*{_LABELLED_COUNT}(?!\d)", re.I),
-    "abstain": re.compile(rf"\b{_ABSTAIN}\s*[:=]?\s*{_LABELLED_COUNT}(?!\d)", re.I),
+    "yes": re.compile(rf"\b(?:{_YES}\s*[:=]|(?:Ja|Ja-Stimmen|Jastimmen)\s)\s*{_LABELLED_COUNT}(?!\d)", re.I),
+    "no": re.compile(rf"\b(?:{_NO}\s*[:=]|(?:Nein|Nein-Stimmen|Neinstimmen|Gegenstimmen)\s)\s*{_LABELLED_COUNT}(?!\d)", re.I),
+    "abstain": re.compile(rf"(?<!\w)(?:{_ABSTAIN}\s*[:=]?)\s*{_LABELLED_COUNT}(?!\d)", re.I),
 }
-# "12 Ja-Stimmen", but not the 13 of "Ja-Stimmen: 13 Nein-Stimmen: 0" (a labelled value).
-_NOT_LABELLED = r"(?<![:=])(?<![:=]\s)"
 _VOTE_COUNTED = {
-    "yes": re.compile(rf"{_NOT_LABELLED}\b{_COUNT}\s+(?:{_YES}|Stimmen dafür)\b", re.I),
-    "no": re.compile(rf"{_NOT_LABELLED}\b{_COUNT}\s+(?:{_NO}|Stimmen dagegen)\b", re.I),
-    "abstain": re.compile(rf"{_NOT_LABELLED}\b{_COUNT}\s+{_ABSTAIN}\b", re.I),
+    "yes": re.compile(rf"\b{_COUNT}\s+(?:Ja-Stimmen|Ja-Stimme|Jastimmen|Stimmen dafür|Mitglieder\w* dafür|Zustimmungen)\b", re.I),
+    "no": re.compile(rf"\b{_COUNT}\s+(?:Nein-Stimmen|Nein-Stimme|Neinstimmen|Gegenstimmen|Gegenstimme|Stimmen dagegen)\b", re.I),
+    "abstain": re.compile(rf"\b{_COUNT}\s+(?:Stimmenthaltungen|Stimmenthaltung|Enthaltungen|Enthaltung)\b", re.I),
 }
-_YES_BARE = re.compile(r"\bJa\s+(\d{1,3})\b", re.I)
+# "mit 8 gegen 3 Stimmen", "mit 8 : 3 Stimmen"
+_FOR_AGAINST = re.compile(rf"\bmit\s+{_COUNT}\s*(?:gegen|zu|:)\s*{_COUNT}\s+Stimmen\b", re.I)
+# "Abstimmungsergebnis: 19 : 0 : 2" (yes : no : abstain); spaced colons, or right after a result label,
+# so that "19:30 Uhr" stays a time.
+_COLON_TALLY = re.compile(r"(?<![\d:.,])(\d{1,3})(\s*:\s*|\s+:\s+)(\d{1,3})(?:\s*:\s*(\d{1,3}))?(?![\d:.,])(?!\s*Uhr)")
 
-_NEGATIVE = r"(?:abgelehnt|nicht\s+(?:empfohlen|zugestimmt|beschlossen|angenommen|befürwortet)|keine\s+Zustimmung)"
+_NEGATIVE = (r"(?:abgelehnt|nicht\s+(?:empfohlen|zugestimmt|beschlossen|angenommen|befürwortet)|keine\s+Zustimmung|"
+             r"\bempfiehlt\b[^.;]*\bnicht\b|mehrheit\b[^.;]*\bnicht erreicht)")
+_NO_DECISION = r"\bohne beschluss|\bkein(?:en)? beschluss|\bbeschluss wurde nicht gefasst|\bnicht beschlossen, sondern"
+_POSTPONED = r"\bvertagt\b|\bvertagung\b|\bzurückgestellt\b|\bverschoben\b"
+_WITHDRAWN = r"\b(?:von der tagesordnung )?abgesetzt\b|\bzurückgezogen\b"
 
 
 @dataclass
@@ -55,38 +64,67 @@ class Outcome:
     votes: Votes | None
 
 
+def _count(word: str) -> int:
+    word = word.lower()
+    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word, 0)
+
+
 def votes_in(text: str) -> Votes | None:
-    """Ja/Nein/Enthaltung counts, labelled ("Ja-Stimmen: 8") or counted ("bei 1 Enthaltung")."""
+    """Ja/Nein/Enthaltung counts: labelled ("Ja-Stimmen: 8", "Ja 12 / Nein 3 / Enth. 1"), counted
+    ("10 Ja-Stimmen", "bei 1 Enthaltung"), "mit 8 gegen 3 Stimmen" or a colon tally "19 : 0 : 2".
+
+    Labelled values are read first and cut out, so that the 13 of "Ja-Stimmen: 13 Nein-Stimmen: 0"
+    is never also read as "13 Nein-Stimmen".
+    """
     found: dict[str, int] = {}
+    rest = text
     for field, pattern in _VOTE_LABELLED.items():
-        m = pattern.search(text)
+        m = pattern.search(rest)
         if m:
             found[field] = int(m.group(1)) if m.group(1).isdigit() else 0
+            rest = rest[: m.start()] + " ; " + rest[m.end():]
     for field, pattern in _VOTE_COUNTED.items():
-        if field in found:
-            continue
-        m = pattern.search(text)
+        m = pattern.search(rest) if field not in found else None
         if m:
-            word = m.group(1).lower()
-            found[field] = int(word) if word.isdigit() else _NUMBER_WORDS[word]
-    if "yes" not in found:
-        m = _YES_BARE.search(text)
-        if m and ("no" in found or "abstain" in found):
-            found["yes"] = int(m.group(1))
-    if not found or ("yes" not in found and "no" not in found):
+            found[field] = _count(m.group(1))
+    if "yes" not in found and "no" not in found:
+        m = _FOR_AGAINST.search(rest)
+        if m:
+            found["yes"], found["no"] = _count(m.group(1)), _count(m.group(2))
+    if "yes" not in found and "no" not in found:
+        tally = _colon_tally(rest)
+        if tally:
+            found.update(tally)
+    if not found:
         return None
     return Votes(**found)
 
 
+def _colon_tally(text: str) -> dict[str, int] | None:
+    """"19 : 0" or "16 : 3 : 1" after a result label, or spaced like that anywhere."""
+    label = RESULT_LABEL_RE.match(text.strip())
+    for m in _COLON_TALLY.finditer(text):
+        tight = not m.group(2).strip(":").strip() and " " not in m.group(2)
+        if tight and not (label and m.start() <= len(label.group(0)) + 2):
+            continue  # "14:1" only right after "Abstimmungsergebnis:"; elsewhere it is a time
+        out = {"yes": int(m.group(1)), "no": int(m.group(3))}
+        if m.group(4) is not None:
+            out["abstain"] = int(m.group(4))
+        return out
+    return None
+
+
 def result_in(text: str, votes: Votes | None = None) -> str | None:
-    """One of RESULTS for a result phrase; falls back to what the votes imply."""
+    """One of RESULTS for a result phrase; counted votes decide over a bare "beschlossen"."""
     t = re.sub(r"\s+", " ", text.casefold())
     if re.search(r"\bnicht einstimmig\b", t):
         return "abgelehnt" if re.search(_NEGATIVE, t) else "mehrheitlich"
-    if re.search(r"\b(?:von der tagesordnung )?abgesetzt\b", t):
+    if re.search(_WITHDRAWN, t):
         return "abgesetzt"
-    if re.search(r"\bvertagt\b|\bzurückgestellt\b|\bzurückgestellt\b", t):
+    if re.search(_POSTPONED, t):
         return "vertagt"
+    if re.search(_NO_DECISION, t):
+        return "ohne Beschluss"
     if re.search(_NEGATIVE, t):
         return "abgelehnt"
     if re.search(r"\beinstimmig\b", t):
@@ -95,14 +133,26 @@ def result_in(text: str, votes: Votes | None = None) -> str | None:
         return "mehrheitlich"
     if re.search(r"\bzur kenntnis\b|\bkenntnisnahme\b|\bkenntnis genommen\b", t):
         return "zur Kenntnis genommen"
-    if re.search(r"\b(?:beschlossen|angenommen|zugestimmt|empfohlen|befürwortet)\b", t):
+    by_votes = _result_of_votes(votes)
+    if by_votes:
+        return by_votes
+    if re.search(r"\b(?:beschlossen|angenommen|zugestimmt|empfohlen|befürwortet|empfiehlt|gefasst)\b", t):
         return "beschlossen"
-    if votes is not None and votes.yes is not None:
-        no = votes.no or 0
-        if votes.yes <= no:
-            return "abgelehnt"
-        return "einstimmig" if no == 0 else "mehrheitlich"
     return None
+
+
+def _result_of_votes(votes: Votes | None) -> str | None:
+    if votes is None or (votes.yes is None and votes.no is None):
+        return None
+    yes, no = votes.yes, votes.no or 0
+    if yes is None:
+        return "mehrheitlich" if no else None
+    if yes <= no:
+        return "abgelehnt"
+    return "einstimmig" if no == 0 else "mehrheitlich"
+
+
+_DEFINITE = ("abgesetzt", "vertagt", "ohne Beschluss", "zur Kenntnis genommen", "abgelehnt", "einstimmig", "mehrheitlich")
 
 
 def is_tally_line(text: str) -> bool:
@@ -117,15 +167,20 @@ def is_result_line(text: str, first_of_resolution: bool, continuing: bool = Fals
     `continuing`: the line above is part of the same paragraph, so a short line here is the
     tail of a wrapped sentence ("Leitung des KI zur Kenntnis."), not a result of its own.
     """
-    if RESULT_LABEL_RE.match(text):
+    if RESULT_LABEL_RE.match(text) or votes_in(text):
         return True
-    if continuing:
+    if continuing or first_of_resolution or re.match(r"^(?:\d{1,2}[.)]|[a-z]\)|-|•)\s", text):
         return False
-    if votes_in(text):
-        return True
-    if first_of_resolution or re.match(r"^(?:\d{1,2}[.)]|[a-z]\)|-|•)\s", text):
-        return False
-    return len(text.split()) <= 8 and result_in(text) is not None
+    words = len(text.split())
+    result = result_in(text)
+    # "Der Tagesordnungspunkt wurde zu Beginn der Sitzung von der Tagesordnung abgesetzt.": a whole
+    # sentence that says what happened may be longer than a bare result phrase.
+    return result is not None and (words <= 8 or (words <= 14 and text.endswith(".") and result in _DEFINITE))
+
+
+def _is_result_phrase(text: str) -> bool:
+    """A few words that only name the result ("einstimmig beschlossen", "nicht empfohlen")."""
+    return len(text.split()) <= 4 and result_in(text, votes_in(text)) is not None
 
 
 def outcome_of(body_lines: list[str]) -> Outcome:
@@ -136,11 +191,13 @@ def outcome_of(body_lines: list[str]) -> Outcome:
             marker = i
     start = 0 if marker is None else marker + 1
     resolution_lines: list[str] = []
+    result_lines: list[str] = []
     if marker is not None:
         rest = RESOLUTION_RE.match(body_lines[marker].strip()).group("rest").strip()
-        if rest:
+        if rest and _is_result_phrase(rest):
+            result_lines.append(rest)  # "Beschluss: einstimmig beschlossen"
+        elif rest:
             resolution_lines.append(rest)
-    result_lines: list[str] = []
     previous = ""  # the line above, "" when blank or a result line
     for line in body_lines[start:]:
         text = line.strip()

@@ -14,12 +14,13 @@ import re
 from schemas.pipeline import PAGE_JOINER, AgendaEntry, AgendaItemSpan, SegmentationResult
 from tasks.segment.blocks import Block
 from tasks.segment.guided import Match, match_entries, prepare_entries
-from tasks.segment.headings import CLOSING_RE, number_key, paper_refs_in, section_public
-from tasks.segment.heuristic import best_chain, chain_warnings, heading_candidates, printed_agenda
+from tasks.segment.headings import CLOSING_RE, PREFIXED, number_key, paper_refs_in, section_public
+from tasks.segment.heuristic import Candidate, best_chain, chain_warnings, heading_candidates, printed_agenda
+from tasks.segment.kind import not_minutes_reason, record_end
 from tasks.segment.lines import Line, lines_of, page_of, page_starts, typical_width
 from tasks.segment.outcome import outcome_of
 
-SEGMENTER_VERSION = "1.1.0"
+SEGMENTER_VERSION = "1.2.0"
 
 # A printed agenda that the record matches this poorly was probably misread: fall back to chaining.
 _MIN_PRINTED_AGENDA_HITS = 0.5
@@ -43,8 +44,10 @@ def segment_minutes(pages: list[str], agenda: list[AgendaEntry] | None = None) -
     """
     lines = lines_of(pages)
     width = typical_width(lines)
-    cands = heading_candidates(lines, width)
-    listed = printed_agenda(lines, cands)
+    end = record_end(lines)
+    record = lines[:end]  # attachments after the record are no items of this meeting
+    cands = heading_candidates(record, width)
+    listed = printed_agenda(record, cands)
     record_start = listed.record_start if listed else 0
     warnings: list[str] = []
     absent: list[AgendaEntry] = []
@@ -54,7 +57,7 @@ def segment_minutes(pages: list[str], agenda: list[AgendaEntry] | None = None) -
     found: list[_Found] | None = None
     if entries_source:
         entries = prepare_entries(entries_source)
-        matches, warnings = match_entries(lines, entries, record_start, width,
+        matches, warnings = match_entries(record, entries, record_start, width,
                                           min_title=0.0 if agenda else _PRINTED_AGENDA_MIN_TITLE)
         if agenda or len(matches) >= _MIN_PRINTED_AGENDA_HITS * len(entries):
             found = [_from_match(mt, use_agenda_title=bool(agenda)) for mt in matches]
@@ -64,6 +67,10 @@ def segment_minutes(pages: list[str], agenda: list[AgendaEntry] | None = None) -
                 f"public agenda item {e.source.number or ''} {e.title!r} not found in the minutes".replace("  ", " ")
                 for e in entries if id(e.source) not in hit and e.public
             ]
+            unlisted = _unlisted_headings(cands, found, record_start)
+            warnings += [f"heading {f.block.label!r} {f.title!r} is not in the "
+                         f"{'agenda' if agenda else 'printed agenda'}; kept as an item" for f in unlisted]
+            found = sorted(found + unlisted, key=lambda f: f.block.start)
             warnings += _order_warnings(found)
     if found is None:
         chain = list(best_chain([c for c in cands if c.line >= record_start]))
@@ -75,9 +82,50 @@ def segment_minutes(pages: list[str], agenda: list[AgendaEntry] | None = None) -
         _apply_sections(lines, found)
     if not found:
         warnings.append("no agenda item headings found")
-    items = _spans(pages, lines, found)
+    else:
+        reason = not_minutes_reason(lines)
+        if reason:
+            absent = [e.model_copy() for e in agenda] if agenda else []
+            return SegmentationResult(items=[], warnings=[f"document does not read as minutes ({reason}): no items"],
+                                      absent=absent, mode=mode, segmenter_version=SEGMENTER_VERSION)
+    items = _spans(pages, lines, found, end)
     return SegmentationResult(items=items, warnings=warnings, absent=absent, mode=mode,
                               segmenter_version=SEGMENTER_VERSION)
+
+
+_STRONG = 2.5  # a prefixed heading ("Zu Punkt 4:", "TOP 4") at a paragraph start
+
+
+def _unlisted_headings(cands: list[Candidate], found: list[_Found], record_start: int) -> list[_Found]:
+    """Strong headings of the record that no agenda entry claimed, where the numbering has room for
+    them ("Zu Punkt 4:" when the printed list lost its "4."): kept as items, never dropped silently."""
+    if not found:
+        return []
+    families = {c.heading.family for c in cands for f in found if c.block.start == f.block.start}
+    taken = {(not f.public, number_key(f.number)) for f in found if f.number}
+    spans = [(f.block.start, f.block.end) for f in found]
+    out = []
+    for c in cands:
+        h = c.heading
+        if (c.line < record_start or c.strength < _STRONG or h.family not in PREFIXED or h.family not in families
+                or any(a <= c.line < b or c.block.start <= a < c.block.end for a, b in spans)):
+            continue
+        before = [f for f in found if f.block.start < c.block.start]
+        public = h.public if h.public is not None else (before[-1].public if before else True)
+        key = number_key(h.number)
+        if (not public, key) in taken or not _fits_between(found, c.block.start, key, public):
+            continue
+        out.append(_Found(c.block, h.number, c.block.title, public))
+        taken.add((not public, key))
+    return out
+
+
+def _fits_between(found: list[_Found], at: int, key: tuple[int, ...], public: bool) -> bool:
+    """The number lies between its neighbours' numbers (same series), as a missing entry would."""
+    same = [f for f in found if f.public == public and f.number]
+    before = [number_key(f.number) for f in same if f.block.start < at]
+    after = [number_key(f.number) for f in same if f.block.start > at]
+    return (not before or before[-1] < key) and (not after or key < after[0])
 
 
 def _from_match(mt: Match, use_agenda_title: bool) -> _Found:
@@ -129,13 +177,13 @@ def _boundary(lines: list[Line], start: int, stop: int) -> int:
     return stop
 
 
-def _spans(pages: list[str], lines: list[Line], found: list[_Found]) -> list[AgendaItemSpan]:
+def _spans(pages: list[str], lines: list[Line], found: list[_Found], record_end: int) -> list[AgendaItemSpan]:
     starts = page_starts(pages)
     joined = PAGE_JOINER.join(pages)
     found = sorted(found, key=lambda f: f.block.start)
     items = []
     for k, f in enumerate(found):
-        stop = found[k + 1].block.start if k + 1 < len(found) else len(lines)
+        stop = found[k + 1].block.start if k + 1 < len(found) else record_end
         end = _boundary(lines, f.block.end, stop)
         body = [ln for ln in lines[f.block.end:end] if not ln.running]
         content = [ln for ln in lines[f.block.start:end] if not ln.blank]

@@ -23,7 +23,7 @@ from tasks.segment.headings import (
     title_similarity,
 )
 from tasks.segment.lines import Line
-from tasks.segment.outcome import RESOLUTION_RE, is_tally_line
+from tasks.segment.outcome import RESOLUTION_RE, is_result_line, is_tally_line
 
 _CONNECTOR_END = re.compile(
     r"(?:[-–,;/&(]|\b(?:und|oder|der|die|das|des|dem|den|für|zur|zum|von|vom|mit|im|in|an|am|auf|über|"
@@ -41,7 +41,11 @@ _FINITE_VERB = re.compile(
     r"kann|können|konnte|soll|sollen|sollte|muss|müsse|lagen?|liegt|liegen|gab|gibt|nahm|nimmt|"
     r"stellte|berichtete|erläuterte|eröffnete|begrüßte|teilte|informierte|fragte|antwortete|erklärte|"
     r"verwies|wies|bat|dankte|bedankte|betonte|hob|regte|schlug|beantragte|beschloss|beschließt|"
-    r"stimmte|sagte|begründete|merkte|führte|fand|bittet|verlas|eröffnet|stellt|berichtet)\b")
+    r"stimmte|sagte|begründete|merkte|führte|fand|bittet|verlas|eröffnet|stellt|berichtet|"
+    # the record's present tense: "Die Gemeindevertretung beauftragt …", "Die Beratung erfolgte …"
+    r"erläutert|fragt|antwortet|erklärt|verweist|weist|dankt|betont|regt|schlägt|beantragt|kritisiert|"
+    r"bemängelt|schildert|beauftragt|empfiehlt|genehmigt|lehnt|teilt|informiert|begrüßt|nennt|sagt|"
+    r"erfolgt|erfolgte|erhielt|erhält|liegen|vorliegt|beschließen)\b")
 _SPEAKER_START = re.compile(
     r"^(?:Herr|Frau|Der Vorsitzende|Die Vorsitzende|Bürgermeister(?:in)?|Die Verwaltung|Es)\b")
 # "Bebauungsplan Nr. 47; | hier: Satzungsbeschluss": the second half of a title, never a sentence.
@@ -127,6 +131,79 @@ def _consume_refs(lines: list[Line], j: int, refs: list[str]) -> int:
     return j
 
 
+def _dash_part(text: str) -> bool:
+    """"- Abwägung der Stellungnahmen": one part of a title printed as a dash list."""
+    return bool(_DASH_PART.match(text))
+
+
+_DASH_PART = re.compile(r"^[-–]\s+\S")
+
+
+def ends_something(text: str) -> bool:
+    """A line after which a new cell can begin: a sentence end, a heading, a result or a tally."""
+    return text.endswith((".", "!", "?", ":")) or is_structural(text) or is_result_line(text, False)
+
+
+def _title_lines_before(lines: list[Line], i: int) -> list[int]:
+    """Lines directly above a table number cell that belong to its title: not prose, not a result,
+    and above them a blank line, the document start or the end of what came before."""
+    out: list[int] = []
+    j = i - 1
+    while j >= 0 and len(out) < 2:
+        ln = lines[j]
+        if ln.running:
+            j -= 1
+            continue
+        if ln.blank or ends_something(ln.text) or is_ref_line(ln.text) or reads_as_sentence(ln.text):
+            break
+        out.insert(0, j)
+        j -= 1
+    if not out:
+        return []
+    above = lines[j] if j >= 0 else None
+    return out if above is None or above.blank or ends_something(above.text) else []
+
+
+def _fit_expected(lines: list[Line], expected: str, head: list[str], following: list[int],
+                  dash_list: bool) -> tuple[int, float]:
+    """How many of the `following` lines continue a title that begins with `head`, given the title
+    the agenda expects; and the similarity reached. The agenda's wording may be shorter than the
+    printed title, so a line the title cannot end with ("… Einberufung und", "…;") and the rest of a
+    dash list ("- Abwägung …" / "- Satzungsbeschluss") go on regardless."""
+    best_k, best_sim = 0, -1.0
+    for k in range(len(following) + 1):
+        sim = title_similarity(expected, strip_refs(join_title_lines(head + [lines[x].text for x in following[:k]])))
+        if sim > best_sim + 0.01:
+            best_k, best_sim = k, sim
+    while best_k < len(following):
+        last = lines[following[best_k - 1]].text if best_k else head[-1]
+        nxt = lines[following[best_k]].text
+        if not ((dash_list and _dash_part(nxt)) or (not dash_list and _CONNECTOR_END.search(last))):
+            break
+        best_k += 1
+    return best_k, best_sim
+
+
+def table_block(lines: list[Line], i: int, heading: Heading, width: int, expected: str | None = None) -> Block:
+    """The block of a number alone on its line (a Word table's number cell): the title stands in the
+    lines right above it (when the cell is vertically centred) and right below it, without a blank."""
+    before = _title_lines_before(lines, i)
+    after: list[int] = []
+    for x in _continuations(lines, i + 1, MAX_TITLE_LINES - len(before)):
+        if reads_as_sentence(lines[x].text) and (before or after):
+            break
+        after.append(x)
+    if expected is not None and after:
+        k, _ = _fit_expected(lines, expected, [lines[x].text for x in before], after, dash_list=False)
+        after = after[:k]
+    parts = before + after
+    raw_title = join_title_lines([lines[x].text for x in parts])
+    refs = paper_refs_in(raw_title)
+    end = _consume_refs(lines, (after[-1] + 1) if after else i + 1, refs)
+    sim = title_similarity(expected, strip_refs(raw_title)) if expected is not None else 0.0
+    return Block(before[0] if before else i, end, heading.label, strip_refs(raw_title), refs, sim)
+
+
 def heading_block(lines: list[Line], i: int, heading: Heading | None, width: int,
                   expected: str | None = None, label: str | None = None, first_title: str | None = None) -> Block:
     """The heading block starting at line `i`.
@@ -134,26 +211,30 @@ def heading_block(lines: list[Line], i: int, heading: Heading | None, width: int
     `heading` is the parsed heading line (None for a line whose label OCR destroyed: then
     `label` and `first_title` say how the line splits). `expected` is the known title, if any.
     """
+    if heading is not None and heading.family == "table":
+        return table_block(lines, i, heading, width, expected)
     label = heading.label if heading else (label or "")
     first = heading.title if heading else (first_title or "")
     parts_idx: list[int] = []
+    refs: list[str] = []
     j = i + 1
     if not first:
-        # "Punkt 3 der Tagesordnung" / "Ö 3": the title starts on the next line (maybe after a blank).
+        # "Punkt 3 der Tagesordnung" / "Ö 3": the title starts on the next line (maybe after a blank),
+        # maybe below the paper reference ("Punkt 6 der Tagesordnung" / "V/0287/2026" / "- Bebauungsplan …").
         k = _next_content(lines, j)
         if k < len(lines) and lines[k].blank:
+            k = _next_content(lines, k + 1)
+        while k < len(lines) and not lines[k].blank and is_ref_line(lines[k].text):
+            refs.extend(r for r in paper_refs_in(lines[k].text) if r not in refs)
             k = _next_content(lines, k + 1)
         if k < len(lines) and not lines[k].blank and not is_structural(lines[k].text) and not is_ref_line(lines[k].text):
             parts_idx.append(k)
             j = k + 1
     following = _continuations(lines, j, MAX_TITLE_LINES - 1)
+    dash_list = _dash_part(lines[parts_idx[0]].text if parts_idx else first)
     if expected is not None:
-        best_k, best_sim = 0, -1.0
-        for k in range(len(following) + 1):
-            texts = ([first] if first else []) + [lines[x].text for x in parts_idx + following[:k]]
-            sim = title_similarity(expected, strip_refs(join_title_lines(texts)))
-            if sim > best_sim + 0.01:
-                best_k, best_sim = k, sim
+        head = ([first] if first else []) + [lines[x].text for x in parts_idx]
+        best_k, best_sim = _fit_expected(lines, expected, head or [lines[i].text], following, dash_list)
         parts_idx += following[:best_k]
     else:
         best_sim = 0.0
@@ -162,6 +243,11 @@ def heading_block(lines: list[Line], i: int, heading: Heading | None, width: int
         # as long as the title's first line shows that the title went on.
         title_width = len(first) if first else (len(lines[parts_idx[0]].text) if parts_idx else 0)
         for x in following:
+            if dash_list:
+                if not _dash_part(lines[x].text):
+                    break
+                parts_idx.append(x)
+                continue
             if reads_as_sentence(lines[x].text):
                 break
             wrapped = _looks_wrapped(last, width) or _continues_title(lines[x], lines[i]) or (
@@ -172,7 +258,7 @@ def heading_block(lines: list[Line], i: int, heading: Heading | None, width: int
             last = lines[x]
     texts = ([first] if first else []) + [lines[x].text for x in parts_idx]
     raw_title = join_title_lines(texts)
-    refs = paper_refs_in(raw_title)
+    refs += [r for r in paper_refs_in(raw_title) if r not in refs]
     end = (parts_idx[-1] + 1) if parts_idx else i + 1
     end = _consume_refs(lines, end, refs)
     return Block(i, end, label, strip_refs(raw_title), refs, best_sim)

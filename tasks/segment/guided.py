@@ -14,8 +14,9 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from schemas.pipeline import AgendaEntry
-from tasks.segment.blocks import Block, heading_block, is_structural
+from tasks.segment.blocks import Block, ends_something, heading_block, is_structural
 from tasks.segment.headings import (
+    PREFIXED,
     Heading,
     comparable,
     is_section_entry,
@@ -81,6 +82,7 @@ class _LineView:
 def _line_views(lines: list[Line], start: int, end: int) -> list[_LineView]:
     views = []
     prev_blank = True
+    prev_text: str | None = None
     for ln in lines[start:end]:
         if ln.running:
             continue
@@ -96,8 +98,12 @@ def _line_views(lines: list[Line], start: int, end: int) -> list[_LineView]:
                 m = re.match(r"^([^A-Za-zÄÖÜäöüß„\"]*(?:\S{0,4}?\s?\d{1,3}(?:\.\d{1,2})*\.?\s+)?)", ln.text)
                 label = m.group(1).strip() if m else ""
                 first = ln.text[m.end():] if m else ln.text
-            views.append(_LineView(ln.index, heading, label, first, prev_blank))
+            # a text layer without blank lines: a heading after a finished sentence, a result or a
+            # tally starts a paragraph too
+            good = prev_blank or (heading is not None and prev_text is not None and ends_something(prev_text))
+            views.append(_LineView(ln.index, heading, label, first, good))
         prev_blank = False
+        prev_text = ln.text
     return views
 
 
@@ -136,11 +142,14 @@ def _score(lines: list[Line], view: _LineView, entry: Entry, width: int, min_tit
     sim = block.similarity
     has_body = _has_body(lines, block.end)
     bonus = (0.3 if has_body else 0.0) + (0.2 if view.good else 0.0)
-    if sim < min_title:
+    # "Zu Punkt 2: Entwurf der Haushaltssatzung …" for the agenda's "Haushalt 2027": a prefixed
+    # heading at a paragraph start with the entry's number is the entry, however the title reads.
+    strong = numbered and view.good and view.heading.family in PREFIXED
+    if sim < min_title and not strong:
         return 0.0, None
     if numbered and sim >= _WITH_NUMBER:
         return 2.0 + sim + bonus, block
-    if numbered and view.good and view.heading.family != "bare" and sim >= 0.3:
+    if numbered and view.good and view.heading.family != "bare" and (sim >= 0.3 or strong):
         return 1.0 + sim + bonus, block
     if entry.number and _damaged_label_number(view) == entry.number and sim >= 0.6:
         return 1.5 + sim + bonus, block

@@ -22,15 +22,24 @@ _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
     ("punkt", re.compile(rf"^Punkt\s+{_NUM}\.?\s+der\s+Tagesordnung\s*:?\s*(?P<title>.*)$", re.I), 2.5),
     ("top", re.compile(rf"^(?:T[O0]P|Tagesordnungspunkt)\s*(?P<series>Ö|N|NÖ)?\s*{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.5),
     ("sessionnet", re.compile(rf"^(?P<series>Ö|N|NÖ|O)\s?{_NUM}\.?(?:\s+(?P<title>.*))?$"), 2.5),
-    ("zu", re.compile(rf"^Zu\s+(?:TOP\s*|Punkt\s*)?{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.0),
+    ("zu", re.compile(rf"^[Zz]u\s+(?:TOP\s*|Punkt\s*)?{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.0),
+    # "Zu Punkt 5:" whose "Zu" OCR lost; the colon tells it from "Punkt 5 wurde …" in prose
+    ("zu", re.compile(rf"^Punkt\s+{_NUM}\s*:(?:\s+(?P<title>.*))?$"), 2.0),
     ("dotted", re.compile(rf"^{_NUM}[.)](?:\s+(?P<title>.*))?$"), 1.6),
     ("dotted", re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,2}){1,3})\s+(?P<title>\S.*)$"), 1.6),
     ("bare", re.compile(r"^(?P<num>\d{1,3})\s+(?P<title>[A-ZÄÖÜ„\"].*)$"), 1.0),
+    # the number cell of minutes written as a Word table, alone on its line; the title is in the
+    # lines around it (see `segment_blocks.table_block`)
+    ("table", re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,2}){0,2})\.?(?P<title>)$"), 1.4),
 ]
 
+# Families whose label names itself a heading ("TOP", "Ö", "Punkt … der Tagesordnung", "Zu"), unlike
+# "3." or "3 Title", which numbered lists share.
+PREFIXED = ("top", "sessionnet", "punkt", "zu")
+
 SECTION_RE = re.compile(
-    r"^(?:(?:[A-D]|I{1,3}|IV)[.):]?\s+)?(?P<neg>nicht[\s-]?)?[öÖo]ffentliche[rns]?\s+"
-    r"(?:Sitzung|Teil|Sitzungsteil)(?:\s+der\s+Sitzung)?\s*:?$",
+    r"^(?:(?:[A-D]|I{1,3}|IV)[.):]?\s+)?(?P<neg>nicht[\s-]?)?[öÖo]ffentlich(?:e[rns]?\s+"
+    r"(?:Sitzung|Teil|Sitzungsteil)(?:\s+der\s+Sitzung)?|\s+zu\s+behandelnde\s+Tagesordnungspunkte)\s*:?$",
     re.I,
 )
 AGENDA_TITLE_RE = re.compile(
@@ -40,19 +49,29 @@ CLOSING_RE = re.compile(
     r"Schluss der (?:öffentlichen )?Sitzung|Für die Richtigkeit|"
     r"(?:Der|Die) (?:nichtöffentliche|nicht öffentliche) Teil der Sitzung|"
     r"(?:Der|Die) (?:stv\. |stellvertretende )?Vorsitzende\w* schlo(?:ss|ß) die (?:öffentliche )?Sitzung|"
+    r"Ende des (?:öffentlichen |nichtöffentlichen |nicht öffentlichen )?(?:Sitzungs)?[Tt]eils\b|"
+    # "Bezirksbürgermeister Grube schloss die Sitzung um 21.05 Uhr.", "… schließt den öffentlichen Teil der Sitzung"
+    r"(?:\S+\s+){1,4}(?:schlo(?:ss|ß)|schlie(?:ß|ss)t)\s+(?:die|den)\s+(?:öffentlichen?\s+|nicht\s?öffentlichen?\s+)?"
+    r"(?:Teil\s+der\s+)?Sitzung\b|"
     r"Sitzungsende\b)",
     re.I,
 )
 
 _REF_SHAPES = [
     r"[A-Z]{1,4}/\d{2,4}/\d{1,5}(?:-\d{1,3})?",  # VO/2026/5607, V/0287/2026
+    r"[A-Z]{1,4}\s[A-Z]{1,4}\s\d{1,4}/\d{2}-\d{2}",  # BV AH 80/21-26 (paper 80 of the term 2021–26)
     r"\d{4}/\d{3,5}",  # 2021/0134
     r"\d{2}-\d{4,6}(?:/\d{1,3})?",  # 26-29075
 ]
 REF_RE = re.compile(r"(?<![\w/.-])(?:" + "|".join(_REF_SHAPES) + r")(?![\w/-])")
-_REF_LABEL = r"(?:Vorlagen?(?:-?Nr\.?)?|Drucksachen?(?:-?Nr\.?)?|Drs\.|DS-Nr\.|Antrag(?:-?Nr\.)?|Mitteilung)"
-REF_LABEL_RE = re.compile(rf"{_REF_LABEL}\s*(?:Nr\.\s*)?:?\s*(?=[A-Z]{{0,4}}/?\d)", re.I)
-LABELLED_REF_RE = re.compile(rf"{_REF_LABEL}\s*(?:Nr\.\s*)?:?\s*(?P<ref>(?:{'|'.join(_REF_SHAPES)}))", re.I)
+_REF_LABEL = (r"(?:(?:Beschluss|Informations|Mitteilungs)?[Vv]orlagen?(?:-?Nr\.?)?|Drucksachen?(?:-?Nr\.?)?|Drs\.|"
+              r"DS-Nr\.|Antrag(?:-?Nr\.)?|Mitteilung)")
+# "Beschlussvorlage - 23/2012": a short number over a year is a reference only behind its label
+_LABELLED_ONLY_SHAPE = r"\d{1,4}/(?:19|20)\d{2}"
+_REF_SEP = r"\s*(?:Nr\.\s*)?(?:[:–-]\s*)?"
+REF_LABEL_RE = re.compile(rf"{_REF_LABEL}{_REF_SEP}(?=[A-Z]{{0,4}}(?:\s[A-Z]{{1,4}})?[/\s]?\d)", re.I)
+LABELLED_REF_RE = re.compile(
+    rf"{_REF_LABEL}{_REF_SEP}(?P<ref>(?:{'|'.join(_REF_SHAPES + [_LABELLED_ONLY_SHAPE])}))(?![\w/-])", re.I)
 
 
 @dataclass
@@ -174,7 +193,7 @@ def is_ref_line(text: str) -> bool:
     """A line that holds nothing but paper references (with their labels)."""
     if not paper_refs_in(text):
         return False
-    rest = REF_RE.sub("", REF_LABEL_RE.sub("", text))
+    rest = REF_RE.sub("", REF_LABEL_RE.sub("", LABELLED_REF_RE.sub("", text)))
     return not re.sub(r"[\s,;:()/\-–]+", "", rest)
 
 
@@ -195,7 +214,11 @@ def join_title_lines(parts: list[str]) -> str:
         part = part.strip()
         if not part:
             continue
-        if not out:
+        dash = re.match(r"^[-–]\s+", part)
+        if dash:  # "- Bebauungsplan …" / "- Satzungsbeschluss": a title printed as a dash list
+            part = part[dash.end():]
+            out = f"{out} {dash.group(0).strip()} {part}" if out else part
+        elif not out:
             out = part
         elif out.endswith("-") and re.match(r"[a-zäöüß]", part) and not re.match(r"(?:und|oder|bzw)\b", part):
             out = out[:-1] + part

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 
 from schemas.pipeline import AgendaEntry
-from tasks.segment.blocks import Block, heading_block, reads_as_sentence
+from tasks.segment.blocks import Block, heading_block, is_structural, reads_as_sentence
 from tasks.segment.headings import (
     AGENDA_TITLE_RE,
+    PREFIXED,
     Heading,
     is_ref_line,
     number_key,
@@ -50,13 +51,35 @@ def _mid_paragraph(prev: Line, width: int) -> bool:
     return bool(re.search(r"[\wäöüß,]$", text)) and len(prev.raw.rstrip()) >= 0.6 * width
 
 
+# "Der Tagesordnungspunkt" / "5.3 Schwarz-Rot-Gold …", "begründet die Dringlichkeit zu" / "6.2 …",
+# "wie unter" / "TOP 2 berichtet": a line that ends like this announces a reference, not a heading.
+_REFERENCE_INTRO = re.compile(
+    r"(?:\b(?:Tagesordnungspunkte?|TOP|Punkte?|zu|unter|siehe|gemäß|vgl\.|mit|und|sowie|der|die|das|des|dem|den))$")
+
+
+def _sentence_goes_on(lines: list[Line], i: int, block: Block, heading: Heading) -> bool:
+    """The heading-shaped line is the start of a sentence that continues on the next line, in lower
+    case with its finite verb: "1. Eine Spielplatzerweiterung für den Kindergarten" / "wurde bestellt"."""
+    j = block.end if block.end > i + 1 else i + 1
+    while j < len(lines) and lines[j].running:
+        j += 1
+    if j >= len(lines) or lines[j].blank or is_structural(lines[j].text):
+        return False
+    nxt = lines[j].text
+    return nxt[:1].islower() and reads_as_sentence(nxt) and not nxt.startswith("hier")
+
+
 def _strength(lines: list[Line], i: int, heading: Heading, block: Block, width: int, in_resolution: bool) -> float:
     s = heading.base
-    prev = _previous(lines, i)
+    prev = _previous(lines, block.start)
     if prev is None or prev.blank:
         s += 0.5
     elif _mid_paragraph(prev, width):
         s -= 1.5
+    elif _REFERENCE_INTRO.search(prev.text):
+        s -= 1.5
+    if heading.family != "table" and _sentence_goes_on(lines, i, block, heading):
+        s -= 2.5
     title = block.title
     words = title.split()
     if not title:
@@ -85,6 +108,8 @@ def heading_candidates(lines: list[Line], width: int) -> list[Candidate]:
         heading = parse_heading(text)
         if heading:
             block = heading_block(lines, i, heading, width)
+            if heading.family == "table" and not block.title:
+                continue  # a number alone with no title around it: a figure, not a heading
             strength = _strength(lines, i, heading, block, width, in_resolution)
             out.append(Candidate(i, heading, strength, block))
             if heading.base >= 2.0 and strength >= 2.0:
@@ -106,9 +131,6 @@ def _successors(key: tuple[int, ...]) -> set[tuple[int, ...]]:
     return out
 
 
-_PREFIXED = ("top", "sessionnet", "punkt", "zu")
-
-
 def transition_penalty(a: Heading, b: Heading) -> float:
     """How much going from heading `a` to heading `b` breaks a clerk's numbering."""
     ka, kb = number_key(a.number), number_key(b.number)
@@ -120,7 +142,7 @@ def transition_penalty(a: Heading, b: Heading) -> float:
     if kb > ka:
         missing = max(1, kb[0] - ka[0] - 1) if kb[0] != ka[0] else 1
         return penalty + min(0.7 * missing, 3.0)
-    if b.family in _PREFIXED and a.family == b.family:
+    if b.family in PREFIXED and a.family == b.family:
         # "TOP 4" after "TOP 5" is a clerk's slip to report, not a numbered list to skip
         return penalty + 1.5
     if kb == ka:
@@ -143,7 +165,7 @@ def best_chain(cands: list[Candidate]) -> list[Candidate]:
     back: list[int | None] = [None] * len(pool)
     for j, cj in enumerate(pool):
         for i in range(j):
-            if pool[i].block.end > cj.line:
+            if pool[i].block.end > cj.block.start:
                 continue  # inside the previous heading's own block
             score = best[i] - transition_penalty(pool[i].heading, cj.heading) + cj.strength
             if score > best[j]:

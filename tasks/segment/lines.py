@@ -55,8 +55,12 @@ def collapse_letter_spacing(text: str) -> str:
         if len(tokens) >= 3 and all(len(t) == 1 for t in tokens):
             out.append("".join(tokens))
         else:
-            out.append(chunk)
+            # "4. A N F R A G E N", "E I N W O H N E R - und …": a spaced-out word inside a chunk
+            out.append(_SPACED_WORD.sub(lambda m: m.group(0).replace(" ", ""), chunk))
     return " ".join(out)
+
+
+_SPACED_WORD = re.compile(r"(?<!\S)(?:[A-ZÄÖÜa-zäöüß] ){3,}[A-ZÄÖÜa-zäöüß](?!\S)")
 
 
 def page_starts(pages: list[str]) -> list[int]:

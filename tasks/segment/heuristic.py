@@ -57,7 +57,7 @@ _REFERENCE_INTRO = re.compile(
     r"(?:\b(?:Tagesordnungspunkte?|TOP|Punkte?|zu|unter|siehe|gemäß|vgl\.|mit|und|sowie|der|die|das|des|dem|den))$")
 
 
-def _sentence_goes_on(lines: list[Line], i: int, block: Block, heading: Heading) -> bool:
+def _sentence_goes_on(lines: list[Line], i: int, block: Block) -> bool:
     """The heading-shaped line is the start of a sentence that continues on the next line, in lower
     case with its finite verb: "1. Eine Spielplatzerweiterung für den Kindergarten" / "wurde bestellt"."""
     j = block.end if block.end > i + 1 else i + 1
@@ -78,7 +78,7 @@ def _strength(lines: list[Line], i: int, heading: Heading, block: Block, width: 
         s -= 1.5
     elif _REFERENCE_INTRO.search(prev.text):
         s -= 1.5
-    if heading.family != "table" and _sentence_goes_on(lines, i, block, heading):
+    if heading.family != "table" and _sentence_goes_on(lines, i, block):
         s -= 2.5
     title = block.title
     words = title.split()

@@ -183,6 +183,30 @@ def _is_result_phrase(text: str) -> bool:
     return len(text.split()) <= 4 and result_in(text, votes_in(text)) is not None
 
 
+_LABEL_IN_LINE = re.compile(r"(?:Abstimmungsergebnis|Beschlussergebnis|Abstimmung)\s*:\s*(?P<rest>\S.*)$", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ])")
+
+
+def _closing_result_sentence(body_lines: list[str]) -> str:
+    """The result stated in running prose at the very end of the body: "… Die Tagesordnung / wird
+    einstimmig festgestellt.", "… zuzustimmen. Abstimmungsergebnis: Einstimmig" ("" if none)."""
+    last: list[str] = []
+    for line in reversed(body_lines):
+        if not line.strip():
+            if last:
+                break
+            continue
+        last.insert(0, line.strip())
+    paragraph = " ".join(last)
+    labelled = _LABEL_IN_LINE.search(paragraph)
+    if labelled and _is_result_phrase(labelled.group("rest")):
+        return labelled.group("rest")
+    sentence = _SENTENCE_END.split(paragraph)[-1] if paragraph else ""
+    if sentence.endswith(".") and len(sentence.split()) <= 14 and result_in(sentence) in _DEFINITE:
+        return sentence
+    return ""
+
+
 def outcome_of(body_lines: list[str]) -> Outcome:
     """Resolution, result and votes of one item body (lines, blank lines as "")."""
     marker = None
@@ -217,7 +241,7 @@ def outcome_of(body_lines: list[str]) -> Outcome:
         elif marker is not None:
             resolution_lines.append(text)
     resolution = "\n".join(resolution_lines).strip() or None
-    tail = " ".join(result_lines)
+    tail = " ".join(result_lines) or _closing_result_sentence(body_lines)
     votes = votes_in(tail) if tail else None
     result = result_in(tail, votes) if tail else None
     if resolution:

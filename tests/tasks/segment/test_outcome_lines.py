@@ -89,3 +89,13 @@ def test_a_result_phrase_after_beschluss_label_is_the_result_not_the_resolution(
     assert (out.result, out.resolution) == ("einstimmig", None)
     out = outcome_of(["Beschluss:", "Der Rat stimmt zu.", "", "einstimmig"])
     assert (out.result, out.resolution) == ("einstimmig", "Der Rat stimmt zu.")
+
+
+def test_result_in_the_closing_sentence_of_running_prose():
+    assert _outcome("Der Vorsitzende stellte die Beschlussfähigkeit fest. Die Tagesordnung",
+                    "wird einstimmig festgestellt.")[0] == "einstimmig"
+    assert _outcome("Sodann beschließt die Gemeindevertretung, der geänderten Tagesordnung",
+                    "zuzustimmen. Abstimmungsergebnis: Einstimmig")[0] == "einstimmig"
+    # a result word inside the discussion is not the item's result
+    assert _outcome("Der Rat hatte den Plan im Mai einstimmig beschlossen. Heute berichtete",
+                    "die Verwaltung über den Stand der Arbeiten.")[0] is None

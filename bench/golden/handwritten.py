@@ -10,7 +10,7 @@ segmenter's mistakes. Item texts are what the annotations enclose, not what any 
 
 Annotations (lines starting with `@@`, never printed):
 
-    @@doc layout=… committee=… nonpublic=…     document facts for the report
+    @@doc layout=… committee=… nonpublic=… [minutes=0]   document facts; minutes=0: not minutes
     @@agenda id=… number=… name=… public=0|1   one OParl-like agenda entry, in order
     @@item number=3a label="3 a)" title=… public=0|1 [result=…] [votes=Y/N/A] [refs=A,B] [agenda=id]
                                                heading lines follow, up to @@body
@@ -119,8 +119,9 @@ def _votes(text: str | None) -> dict | None:
     return {"yes": yes, "no": no, "abstain": abstain}
 
 
-def truth_of(name: str, parsed: _Parsed) -> dict:
-    """The truth JSON in the composed set's format (`bench/golden/build.py`)."""
+def truth_of(name: str, parsed: _Parsed, source: str = "handwritten") -> dict:
+    """The truth JSON in the composed set's format (`bench/golden/build.py`); `reads_as_minutes` is
+    false for a document declared `@@doc … minutes=0` (a calendar, a letter: no items expected)."""
     items = []
     for item in parsed.items:
         a = item.attrs
@@ -139,9 +140,10 @@ def truth_of(name: str, parsed: _Parsed) -> dict:
         })
     agenda = [{"external_id": e["id"], "number": e.get("number") or None, "name": e["name"],
                "public": e.get("public", "1") == "1", "order": k + 1} for k, e in enumerate(parsed.agenda)]
-    return {"name": name, "source": "handwritten", "layout": parsed.doc.get("layout", "mixed"),
+    return {"name": name, "source": source, "layout": parsed.doc.get("layout", "mixed"),
             "committee": parsed.doc.get("committee", ""), "pages": max(parsed.pages),
-            "nonpublic_mode": parsed.doc.get("nonpublic", "omitted"), "items": items, "agenda": agenda}
+            "nonpublic_mode": parsed.doc.get("nonpublic", "omitted"), "items": items, "agenda": agenda,
+            "reads_as_minutes": parsed.doc.get("minutes", "1") == "1"}
 
 
 def page_texts(parsed: _Parsed) -> list[str]:
@@ -151,13 +153,14 @@ def page_texts(parsed: _Parsed) -> list[str]:
     return ["\n".join(p).strip("\n") for p in pages]
 
 
-def write_handwritten(directory: Path = GOLDEN_DIR) -> list[str]:
-    """Writes `<name>.txt` (pages separated by form feeds) and `<name>.json`; returns the names."""
+def write_handwritten(directory: Path = GOLDEN_DIR, source_dir: Path = SOURCE_DIR, source: str = "handwritten") -> list[str]:
+    """Writes `<name>.txt` (pages separated by form feeds) and `<name>.json` for every
+    `source_dir/*.src`; returns the names."""
     names = []
-    for src in sorted(SOURCE_DIR.glob("*.src")):
+    for src in sorted(source_dir.glob("*.src")):
         parsed = parse_source(src.read_text(encoding="utf-8"))
         (directory / f"{src.stem}.txt").write_text("\f".join(page_texts(parsed)), encoding="utf-8")
-        truth = truth_of(src.stem, parsed)
+        truth = truth_of(src.stem, parsed, source)
         (directory / f"{src.stem}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
                                                     encoding="utf-8")
         names.append(src.stem)

@@ -12,10 +12,9 @@ letter): its truth is no items, and the segmenter should say so in a warning.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from bench.golden.handwritten import page_texts, parse_source, truth_of
+from bench.golden.handwritten import write_handwritten
 
 HELDOUT_DIR = Path(__file__).resolve().parent
 SOURCE_DIR = HELDOUT_DIR / "hand"
@@ -24,17 +23,7 @@ RESULTS_JSON = HELDOUT_DIR / "results.json"
 
 def write_heldout(directory: Path = HELDOUT_DIR) -> list[str]:
     """Writes `<name>.txt` (pages separated by form feeds) and `<name>.json`; returns the names."""
-    names = []
-    for src in sorted(SOURCE_DIR.glob("*.src")):
-        parsed = parse_source(src.read_text(encoding="utf-8"))
-        (directory / f"{src.stem}.txt").write_text("\f".join(page_texts(parsed)), encoding="utf-8")
-        truth = truth_of(src.stem, parsed)
-        truth["source"] = "heldout"
-        truth["reads_as_minutes"] = parsed.doc.get("minutes", "1") == "1"
-        (directory / f"{src.stem}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
-                                                    encoding="utf-8")
-        names.append(src.stem)
-    return names
+    return write_handwritten(directory, SOURCE_DIR, source="heldout")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Same item scoring as `bench/segment.py` (number + public flag, title ratio ≥ 0.90, body word ratio
 ≥ 0.95; pooled precision/recall/F1), on the text input, heuristic (no agenda) and guided (the
-OParl-like agenda stored with each document). Two more measures:
+OParl-like agenda stored with each document), on the text as written and on the text layer of a
+born-digital rendering (`bench/golden/textpdf.py`, then `tasks.extract.extract_document`, cached by
+sha256 like the golden set's). Two more measures:
 
 - non-minutes: documents whose truth says they are not minutes (`reads_as_minutes: false`) count as
   recognised when the segmenter returns no items and at least one warning; their predicted items
@@ -17,36 +19,51 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from bench.heldout.build import HELDOUT_DIR, RESULTS_JSON
 from bench.segment import Score, score_document
 from schemas.pipeline import AgendaEntry
 from tasks.segment import SEGMENTER_VERSION, segment_minutes
+from tasks.segment.outcome import outcome_of
 
-try:  # the package layout of issue 10
-    from tasks.segment.outcome import outcome_of
-except ImportError:  # pragma: no cover - the flat layout before it
-    from tasks.segment_outcome import outcome_of  # type: ignore[no-redef]
+OUT_DIR = HELDOUT_DIR.parent / "out" / "heldout"
 
 
 def heldout_names(directory: Path = HELDOUT_DIR) -> list[str]:
     return sorted(p.stem for p in directory.glob("h*.json"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _truth(name: str) -> dict:
     return json.loads((HELDOUT_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def score_items(mode: str) -> tuple[Score, list[str], list[str]]:
+KINDS = ("text", "born-digital")
+
+
+def _pages(name: str, kind: str) -> list[str]:
+    pages = (HELDOUT_DIR / f"{name}.txt").read_text(encoding="utf-8").split("\f")
+    if kind == "text":
+        return pages
+    from bench.golden.textpdf import render_text_pdfs
+    from bench.segment import extracted_pages
+
+    pdf = OUT_DIR / f"{name}.pdf"
+    if not pdf.exists():
+        OUT_DIR.mkdir(parents=True, exist_ok=True)
+        render_text_pdfs(pages, pdf)
+    return extracted_pages(pdf)
+
+
+def score_items(mode: str, kind: str = "text") -> tuple[Score, list[str], list[str]]:
     """(item score, recognised non-minutes documents, missed non-minutes documents)."""
     score = Score()
     recognised, missed = [], []
     for name in heldout_names():
         truth = _truth(name)
-        pages = (HELDOUT_DIR / f"{name}.txt").read_text(encoding="utf-8").split("\f")
+        pages = _pages(name, kind)
         agenda = [AgendaEntry(**e) for e in truth["agenda"]] if mode == "guided" else None
         result = segment_minutes(pages, agenda)
         score.docs += 1
@@ -80,18 +97,21 @@ def _pct(values: list[bool]) -> str:
 
 
 def report(show_misses: bool = False) -> str:
-    rows = [f"Segmenter {SEGMENTER_VERSION}, held-out set ({len(heldout_names())} documents), text input:", "",
-            "| mode | true items | predicted | TP | precision | recall | F1 | result | votes | paper refs | "
+    rows = [f"Segmenter {SEGMENTER_VERSION}, `python -m bench.heldout.score`, held-out set "
+            f"({len(heldout_names())} documents):", "",
+            "| input | mode | true items | predicted | TP | precision | recall | F1 | result | votes | paper refs | "
             "non-minutes recognised |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     misses = []
-    for mode in ("heuristic", "guided"):
-        s, recognised, missed = score_items(mode)
-        f = s.fields
-        rows.append(f"| {mode} | {s.truth} | {s.predicted} | {s.tp} | {s.precision:.3f} | {s.recall:.3f} | "
-                    f"**{s.f1:.3f}** | {_pct(f.get('result', []))} | {_pct(f.get('votes', []))} | "
-                    f"{_pct(f.get('paper_refs', []))} | {len(recognised)}/{len(recognised) + len(missed)} |")
-        misses += [f"{mode}: {m}" for m in s.misses] + [f"{mode}: not recognised as non-minutes: {m}" for m in missed]
+    for kind in KINDS:
+        for mode in ("heuristic", "guided"):
+            s, recognised, missed = score_items(mode, kind)
+            f = s.fields
+            rows.append(f"| {kind} | {mode} | {s.truth} | {s.predicted} | {s.tp} | {s.precision:.3f} | {s.recall:.3f} | "
+                        f"**{s.f1:.3f}** | {_pct(f.get('result', []))} | {_pct(f.get('votes', []))} | "
+                        f"{_pct(f.get('paper_refs', []))} | {len(recognised)}/{len(recognised) + len(missed)} |")
+            misses += [f"{kind}/{mode}: {m}" for m in s.misses]
+            misses += [f"{kind}/{mode}: not recognised as non-minutes: {m}" for m in missed]
     n, r_ok, v_ok, both, wrong = score_results()
     rows += ["", f"Result/vote lines (`bench/heldout/results.json`, {n} lines): result {100 * r_ok / n:.1f} %, "
              f"votes {100 * v_ok / n:.1f} %, both {100 * both / n:.1f} %"]

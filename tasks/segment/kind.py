@@ -15,8 +15,10 @@ import re
 from tasks.segment.headings import CLOSING_RE
 from tasks.segment.lines import Line
 
+# The title word opens its line ("Niederschrift", "Öffentliche Niederschrift über …", "PROTOKOLL
+# vom …"); a letter that mentions "die Niederschrift der letzten Sitzung" is not titled by it.
 _TITLE_RE = re.compile(
-    r"\b(?:Niederschrift|Protokoll|Ergebnisprotokoll|Sitzungsprotokoll|Beschlussprotokoll|"
+    r"^(?:[\w.-]+\s+){0,2}(?:Niederschrift|Protokoll|Ergebnisprotokoll|Sitzungsprotokoll|Beschlussprotokoll|"
     r"Sitzungsniederschrift|Wortprotokoll|Verhandlungsniederschrift)\b", re.I)
 _HEAD_LINES = 40
 _RECORD_WORDS = [re.compile(p, re.I) for p in (
@@ -34,7 +36,7 @@ _ANNEX_RE = re.compile(r"^(?:Anlagen?|Anhang)\s*(?:\d{1,2}|[A-Z]|[IVX]{1,4})?\s*
 def not_minutes_reason(lines: list[Line]) -> str | None:
     """Why the document is not minutes ("a letter", "a calendar", …), or None if it reads as minutes."""
     content = [ln.text for ln in lines if not ln.blank]
-    if any(_TITLE_RE.search(t) for t in content[:_HEAD_LINES]):
+    if any(_TITLE_RE.match(t) for t in content[:_HEAD_LINES]):
         return None
     if any(_LETTER_OPENING.match(t) for t in content) and any(_LETTER_CLOSING.match(t) for t in content):
         return "a letter: salutation and closing greeting, no minutes title"

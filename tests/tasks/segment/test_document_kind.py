@@ -30,6 +30,13 @@ def test_a_letter_is_not_minutes_even_with_numbered_paragraphs_and_an_agenda():
         assert any("does not read as minutes" in w for w in result.warnings)
 
 
+def test_a_letter_that_mentions_the_minutes_is_still_a_letter():
+    text = ("Der Bürgermeister\n\nSehr geehrte Damen und Herren,\n\nanbei erhalten Sie die Niederschrift der "
+            "letzten Sitzung.\n\n1. Vorbemerkungen\n\nDie Frist wurde verlängert.\n\n"
+            "2. Erläuterungen\n\nDie Arbeitskreise tagten.\n\nMit freundlichen Grüßen\n")
+    assert segment_minutes([text]).items == []
+
+
 def test_minutes_without_a_title_word_still_read_as_minutes():
     text = ("TOP 1 Eröffnung\n\nDer Vorsitzende eröffnet die Sitzung.\n\n"
             "TOP 2 Haushalt\n\nBeschluss:\nDer Haushalt wird beschlossen.\n\neinstimmig\n")

@@ -21,8 +21,10 @@ _NUM = r"(?P<num>\d{1,3}(?:\.\d{1,2}){0,3}(?:\s?[a-f](?![a-zäöüß]))?)"
 _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
     ("punkt", re.compile(rf"^Punkt\s+{_NUM}\.?\s+der\s+Tagesordnung\s*:?\s*(?P<title>.*)$", re.I), 2.5),
     ("top", re.compile(rf"^(?:T[O0]P|Tagesordnungspunkt)\s*(?P<series>Ö|N|NÖ)?\s*{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.5),
+    # Baden-Württemberg numbers items with the paragraph sign, counting on through the year ("§ 23")
+    ("paragraph", re.compile(rf"^§\s*{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.5),
     ("sessionnet", re.compile(rf"^(?P<series>Ö|N|NÖ|O)\s?{_NUM}\.?(?:\s+(?P<title>.*))?$"), 2.5),
-    ("zu", re.compile(rf"^[Zz]u\s+(?:TOP\s*|Punkt\s*)?{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.0),
+    ("zu", re.compile(rf"^[Zz]u\s+(?:TOP\s*|Punkt\s*|Tagesordnungspunkt\s*)?{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.0),
     # "Zu Punkt 5:" whose "Zu" OCR lost; the colon tells it from "Punkt 5 wurde …" in prose
     ("zu", re.compile(rf"^Punkt\s+{_NUM}\s*:(?:\s+(?P<title>.*))?$"), 2.0),
     ("dotted", re.compile(rf"^{_NUM}[.)](?:\s+(?P<title>.*))?$"), 1.6),
@@ -35,7 +37,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
 
 # Families whose label names itself a heading ("TOP", "Ö", "Punkt … der Tagesordnung", "Zu"), unlike
 # "3." or "3 Title", which numbered lists share.
-PREFIXED = ("top", "sessionnet", "punkt", "zu")
+PREFIXED = ("top", "sessionnet", "punkt", "zu", "paragraph")
 
 SECTION_RE = re.compile(
     r"^(?:(?:[A-D]|I{1,3}|IV)[.):]?\s+)?(?P<neg>nicht[\s-]?)?[öÖo]ffentlich(?:e[rns]?\s+"
@@ -66,8 +68,9 @@ _REF_SHAPES = [
 REF_RE = re.compile(r"(?<![\w/.-])(?:" + "|".join(_REF_SHAPES) + r")(?![\w/-])")
 _REF_LABEL = (r"(?:(?:Beschluss|Informations|Mitteilungs)?[Vv]orlagen?(?:-?Nr\.?)?|Drucksachen?(?:-?Nr\.?)?|Drs\.|"
               r"DS-Nr\.|Antrag(?:-?Nr\.)?|Mitteilung)")
-# "Beschlussvorlage - 23/2012": a short number over a year is a reference only behind its label
-_LABELLED_ONLY_SHAPE = r"\d{1,4}/(?:19|20)\d{2}"
+# "Beschlussvorlage - 23/2012", "Drucksache 10/123" (term/number): short shapes that are
+# references only behind their label
+_LABELLED_ONLY_SHAPE = r"\d{1,4}/\d{1,5}"
 _REF_SEP = r"\s*(?:Nr\.\s*)?(?:[:–-]\s*)?"
 REF_LABEL_RE = re.compile(rf"{_REF_LABEL}{_REF_SEP}(?=[A-Z]{{0,4}}(?:\s[A-Z]{{1,4}})?[/\s]?\d)", re.I)
 LABELLED_REF_RE = re.compile(

@@ -5,7 +5,8 @@ numbers and numbered paragraphs look like headings, so the segmenter would inven
 say what they are ("Niederschrift", "Protokoll") near the top, or at least speak the record's
 language (Sitzung, Beschluss, einstimmig …); calendars and letters have forms of their own.
 Attachments after the record ("Anlage 1" after the closing formula) may quote older minutes
-("Zu Punkt 21: …"): their headings are not items of this meeting.
+("Zu Punkt 21: …"): their headings are not items of this meeting; and signatures ("Hartmann /
+Ratsvorsitzender") end the last item's text when no closing formula does.
 """
 
 from __future__ import annotations
@@ -49,8 +50,40 @@ def not_minutes_reason(lines: list[Line]) -> str | None:
     return None
 
 
+_ROLE = (r"(?:(?:stv\.|stellv\.|Erster?)\s+)?(?:(?:Bezirks|Orts)?[Bb]ürgermeister(?:in)?|Ortsvorsteher(?:in)?|"
+         r"(?:Rats|Ausschuss|Bezirks)?[Vv]orsitzende[rn]?|Schriftführer(?:in)?|Protokollführer(?:in)?|"
+         r"Kreistagspräsident(?:in)?|Landrat|Landrätin|[Ff]ür das Protokoll)")
+_NAME = r"(?:gez\.\s*)?(?:Dr\.\s+)?(?:[A-ZÄÖÜ]\.\s*)?[A-ZÄÖÜ][\w'’-]+(?:\s+[A-ZÄÖÜ][\w'’-]+){0,3}"
+_SIGNATURE_CHUNK = re.compile(rf"(?:{_ROLE}|{_NAME})")
+_ROLE_RE = re.compile(rf"\b{_ROLE}\b")
+
+
+def _signature_line(raw: str) -> bool:
+    """"Hartmann    Brandes", "Ratsvorsitzender    Protokollführerin", "Kramer, Ortsvorsteher"."""
+    chunks = [c for c in re.split(r"\s{2,}|\t|,\s*", raw.strip()) if c]
+    return bool(chunks) and len(chunks) <= 3 and all(_SIGNATURE_CHUNK.fullmatch(c) for c in chunks)
+
+
+def _signature_start(lines: list[Line]) -> int | None:
+    """Where the names and roles that sign the minutes begin, when they close the document."""
+    block: list[Line] = []
+    for ln in reversed(lines):
+        if ln.blank:
+            continue
+        if not _signature_line(ln.raw):
+            break
+        lone_word = not _ROLE_RE.search(ln.text) and len(re.split(r"\s{2,}|\t|,\s*", ln.raw.strip())) == 1
+        if lone_word and not (block and _ROLE_RE.search(block[0].text)):
+            break  # "Vergabeangelegenheit" is a title; "Sander" above "für das Protokoll" signs
+        block.insert(0, ln)
+    if block and any(_ROLE_RE.search(ln.text) for ln in block) and len(block) <= 4:
+        return block[0].index
+    return None
+
+
 def record_end(lines: list[Line]) -> int:
-    """Index of the first line after the record: an "Anlage"/"Anhang" line after a closing formula."""
+    """Index of the first line after the record: an "Anlage"/"Anhang" line after a closing formula,
+    or the signatures that end the document without one."""
     closed = False
     for ln in lines:
         if ln.blank:
@@ -59,4 +92,5 @@ def record_end(lines: list[Line]) -> int:
             closed = True
         elif closed and _ANNEX_RE.match(ln.text):
             return ln.index
-    return len(lines)
+    signed = _signature_start(lines)
+    return signed if signed is not None else len(lines)

@@ -40,8 +40,8 @@ _VOTE_LABELLED = {
     "abstain": re.compile(rf"(?<!\w)(?:{_ABSTAIN}\s*[:=]?)\s*{_LABELLED_COUNT}(?!\d)", re.I),
 }
 _VOTE_COUNTED = {
-    "yes": re.compile(rf"\b{_COUNT}\s+(?:Ja-Stimmen|Ja-Stimme|Jastimmen|Stimmen dafür|Mitglieder\w* dafür|Zustimmungen)\b", re.I),
-    "no": re.compile(rf"\b{_COUNT}\s+(?:Nein-Stimmen|Nein-Stimme|Neinstimmen|Gegenstimmen|Gegenstimme|Stimmen dagegen)\b", re.I),
+    "yes": re.compile(rf"\b{_COUNT}\s+(?:Ja-Stimmen|Ja-Stimme|Jastimmen|(?:Stimmen\s+|Mitglieder\w*\s+)?dafür|Zustimmungen)\b", re.I),
+    "no": re.compile(rf"\b{_COUNT}\s+(?:Nein-Stimmen|Nein-Stimme|Neinstimmen|Gegenstimmen|Gegenstimme|(?:Stimmen\s+)?dagegen)\b", re.I),
     "abstain": re.compile(rf"\b{_COUNT}\s+(?:Stimmenthaltungen|Stimmenthaltung|Enthaltungen|Enthaltung)\b", re.I),
 }
 # "mit 8 gegen 3 Stimmen", "mit 8 : 3 Stimmen"

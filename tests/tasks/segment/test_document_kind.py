@@ -71,3 +71,18 @@ def test_items_taken_together_stay_two_items_and_nonpublic_listed_ones_are_not_p
     assert [(it.number, it.public) for it in items] == [("1", True), ("2", True), ("3", True), ("4", False), ("5", False)]
     assert "zu beschließende" in items[1].text
     assert items[3].text == "" and items[4].text == ""
+
+
+def test_signatures_end_the_last_item_without_a_closing_formula():
+    text = HEAD + ("TOP 1 Eröffnung\n\nEröffnet.\n\nTOP 2 Anfragen\n\nEs liegen keine Anfragen vor.\n\n"
+                   "Hartmann                                 Brandes\nRatsvorsitzender                         Protokollführerin\n")
+    assert segment_minutes([text]).items[-1].text == "Es liegen keine Anfragen vor."
+    one_line = HEAD + "TOP 1 Eröffnung\n\nEröffnet.\n\nKramer, Ortsvorsteher\n"
+    assert segment_minutes([one_line]).items[-1].text == "Eröffnet."
+
+
+def test_a_last_title_without_text_is_no_signature():
+    text = HEAD + ("TOP 1 Eröffnung\n\nEröffnet.\n\nNichtöffentlicher Teil\n\nN 1\nVergabeangelegenheit\n\n"
+                   "gez. Diewald    gez. Lüdtke\nVorsitzender    Schriftführer\n")
+    items = segment_minutes([text]).items
+    assert [(it.number, it.title, it.public) for it in items][-1] == ("1", "Vergabeangelegenheit", False)

@@ -76,3 +76,22 @@ def test_paper_references_move_out_of_titles():
     assert strip_refs("Klimaschutzkonzept – Fortschreibung 2026 BV AH 80/21-26") == "Klimaschutzkonzept – Fortschreibung 2026"
     assert paper_refs_in("Beschlussvorlage - 3/2026") == ["3/2026"]
     assert paper_refs_in("Haushalt 2026 und 3/4 der Mittel") == []  # an unlabelled fraction is no reference
+
+
+def test_paragraph_sign_items_counting_on_through_the_year():
+    text = HEAD + ("§ 23\nBürgerfragestunde\n\nEs gab keine Fragen.\n\n"
+                   "§ 24\nNeufassung der Wasserversorgungssatzung\n\nDie Satzung wird beschlossen.\n\n(einstimmig)\n")
+    items = segment_minutes([text]).items
+    assert [(it.number, it.title) for it in items] == [("23", "Bürgerfragestunde"),
+                                                        ("24", "Neufassung der Wasserversorgungssatzung")]
+    assert items[1].result == "einstimmig"
+
+
+def test_zu_tagesordnungspunkt_spelled_out():
+    text = HEAD + ("Tagesordnungspunkt 1:\nBegrüßung\n\nDer Ortsvorsteher begrüßt die Anwesenden.\n\n"
+                   "Zu Tagesordnungspunkt 2\nOrtschaftsbudget 2026\n\nDie Mittel werden verteilt.\n")
+    assert [it.title for it in segment_minutes([text]).items] == ["Begrüßung", "Ortschaftsbudget 2026"]
+
+
+def test_term_and_number_references_behind_their_label():
+    assert paper_refs_in("Drucksache 10/123") == ["10/123"]

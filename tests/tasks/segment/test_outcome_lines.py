@@ -99,3 +99,7 @@ def test_result_in_the_closing_sentence_of_running_prose():
     # a result word inside the discussion is not the item's result
     assert _outcome("Der Rat hatte den Plan im Mai einstimmig beschlossen. Heute berichtete",
                     "die Verwaltung über den Stand der Arbeiten.")[0] is None
+
+
+def test_bare_dafuer_dagegen_counts():
+    assert _outcome("Abstimmung: 5 dafür, 1 dagegen, 1 Enthaltung") == ("mehrheitlich", Votes(yes=5, no=1, abstain=1))

@@ -273,12 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/BENCHMARKS.md alone")
     parser.add_argument("--misses", action="store_true", help="list every missed or extra item")
     args = parser.parse_args(argv)
+    from bench.heldout.build import PROBE_DIR
     from bench.heldout.score import report as heldout_report  # it imports this module's scoring
 
     kinds = ["text", "text, no printed agenda", "born-digital"] + ([] if args.quick else ["scanned"])
     results = run(kinds)
     golden = f"Segmenter {SEGMENTER_VERSION}, `python -m bench.segment`, golden set:\n\n{table(results)}"
-    heldout = heldout_report(args.misses)
+    heldout = heldout_report(args.misses) + "\n\n" + heldout_report(args.misses, PROBE_DIR)
     print(golden + "\n\n" + heldout)
     if args.misses:
         for (kind, mode, doc_set), s in results.items():
@@ -286,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{kind}/{mode}: {miss}")
     if not args.no_write:
         write_table((TABLE_START, TABLE_END), golden)
-        write_table((HELDOUT_START, HELDOUT_END), heldout_report())
+        write_table((HELDOUT_START, HELDOUT_END), heldout_report() + "\n\n" + heldout_report(directory=PROBE_DIR))
         print(f"written to {BENCHMARKS_MD}")
     return 0
 

@@ -22,48 +22,48 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from bench.heldout.build import HELDOUT_DIR, RESULTS_JSON
+from bench.heldout.build import HELDOUT_DIR, PROBE_DIR, RESULTS_JSON
 from bench.segment import Score, score_document
 from schemas.pipeline import AgendaEntry
 from tasks.segment import SEGMENTER_VERSION, segment_minutes
 from tasks.segment.outcome import outcome_of
 
-OUT_DIR = HELDOUT_DIR.parent / "out" / "heldout"
+OUT_DIR = HELDOUT_DIR.parent / "out"
 
 
 def heldout_names(directory: Path = HELDOUT_DIR) -> list[str]:
-    return sorted(p.stem for p in directory.glob("h*.json"))
+    return sorted(p.stem for p in directory.glob("[hp][0-9]*.json"))
 
 
 @cache
-def _truth(name: str) -> dict:
-    return json.loads((HELDOUT_DIR / f"{name}.json").read_text(encoding="utf-8"))
+def _truth(name: str, directory: Path = HELDOUT_DIR) -> dict:
+    return json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
 
 
 KINDS = ("text", "born-digital")
 
 
-def _pages(name: str, kind: str) -> list[str]:
-    pages = (HELDOUT_DIR / f"{name}.txt").read_text(encoding="utf-8").split("\f")
+def _pages(name: str, kind: str, directory: Path = HELDOUT_DIR) -> list[str]:
+    pages = (directory / f"{name}.txt").read_text(encoding="utf-8").split("\f")
     if kind == "text":
         return pages
     from bench.golden.textpdf import render_text_pdfs
     from bench.segment import extracted_pages
 
-    pdf = OUT_DIR / f"{name}.pdf"
+    pdf = OUT_DIR / directory.name / f"{name}.pdf"
     if not pdf.exists():
-        OUT_DIR.mkdir(parents=True, exist_ok=True)
+        pdf.parent.mkdir(parents=True, exist_ok=True)
         render_text_pdfs(pages, pdf)
     return extracted_pages(pdf)
 
 
-def score_items(mode: str, kind: str = "text") -> tuple[Score, list[str], list[str]]:
+def score_items(mode: str, kind: str = "text", directory: Path = HELDOUT_DIR) -> tuple[Score, list[str], list[str]]:
     """(item score, recognised non-minutes documents, missed non-minutes documents)."""
     score = Score()
     recognised, missed = [], []
-    for name in heldout_names():
-        truth = _truth(name)
-        pages = _pages(name, kind)
+    for name in heldout_names(directory):
+        truth = _truth(name, directory)
+        pages = _pages(name, kind, directory)
         agenda = [AgendaEntry(**e) for e in truth["agenda"]] if mode == "guided" else None
         result = segment_minutes(pages, agenda)
         score.docs += 1
@@ -96,22 +96,24 @@ def _pct(values: list[bool]) -> str:
     return f"{100 * sum(values) / len(values):.1f}" if values else "–"
 
 
-def report(show_misses: bool = False) -> str:
-    rows = [f"Segmenter {SEGMENTER_VERSION}, `python -m bench.heldout.score`, held-out set "
-            f"({len(heldout_names())} documents):", "",
+def report(show_misses: bool = False, directory: Path = HELDOUT_DIR) -> str:
+    rows = [f"Segmenter {SEGMENTER_VERSION}, `python -m bench.heldout.score`, {directory.name} set "
+            f"({len(heldout_names(directory))} documents):", "",
             "| input | mode | true items | predicted | TP | precision | recall | F1 | result | votes | paper refs | "
             "non-minutes recognised |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     misses = []
     for kind in KINDS:
         for mode in ("heuristic", "guided"):
-            s, recognised, missed = score_items(mode, kind)
+            s, recognised, missed = score_items(mode, kind, directory)
             f = s.fields
             rows.append(f"| {kind} | {mode} | {s.truth} | {s.predicted} | {s.tp} | {s.precision:.3f} | {s.recall:.3f} | "
                         f"**{s.f1:.3f}** | {_pct(f.get('result', []))} | {_pct(f.get('votes', []))} | "
                         f"{_pct(f.get('paper_refs', []))} | {len(recognised)}/{len(recognised) + len(missed)} |")
             misses += [f"{kind}/{mode}: {m}" for m in s.misses]
             misses += [f"{kind}/{mode}: not recognised as non-minutes: {m}" for m in missed]
+    if directory != HELDOUT_DIR:
+        return "\n".join(rows + (["", *misses] if show_misses else []))
     n, r_ok, v_ok, both, wrong = score_results()
     rows += ["", f"Result/vote lines (`bench/heldout/results.json`, {n} lines): result {100 * r_ok / n:.1f} %, "
              f"votes {100 * v_ok / n:.1f} %, both {100 * both / n:.1f} %"]
@@ -123,8 +125,9 @@ def report(show_misses: bool = False) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Segmentation scores on the held-out set.")
     parser.add_argument("--misses", action="store_true", help="list every missed or extra item and wrong line")
+    parser.add_argument("--probe", action="store_true", help="the second probe (bench/heldout/probe/) instead")
     args = parser.parse_args(argv)
-    print(report(args.misses))
+    print(report(args.misses, PROBE_DIR if args.probe else HELDOUT_DIR))
     return 0
 
 

@@ -176,7 +176,7 @@ def _fit_expected(lines: list[Line], expected: str, head: list[str], following: 
         if sim > best_sim + 0.01:
             best_k, best_sim = k, sim
     while best_k < len(following):
-        last = lines[following[best_k - 1]].text if best_k else head[-1]
+        last = lines[following[best_k - 1]].text if best_k else (head[-1] if head else "")
         nxt = lines[following[best_k]].text
         if not ((dash_list and _dash_part(nxt)) or (not dash_list and _CONNECTOR_END.search(last))):
             break
@@ -184,7 +184,7 @@ def _fit_expected(lines: list[Line], expected: str, head: list[str], following: 
     return best_k, best_sim
 
 
-def table_block(lines: list[Line], i: int, heading: Heading, width: int, expected: str | None = None) -> Block:
+def table_block(lines: list[Line], i: int, heading: Heading, expected: str | None = None) -> Block:
     """The block of a number alone on its line (a Word table's number cell): the title stands in the
     lines right above it (when the cell is vertically centred) and right below it, without a blank."""
     before = _title_lines_before(lines, i)
@@ -212,7 +212,7 @@ def heading_block(lines: list[Line], i: int, heading: Heading | None, width: int
     `label` and `first_title` say how the line splits). `expected` is the known title, if any.
     """
     if heading is not None and heading.family == "table":
-        return table_block(lines, i, heading, width, expected)
+        return table_block(lines, i, heading, expected)
     label = heading.label if heading else (label or "")
     first = heading.title if heading else (first_title or "")
     parts_idx: list[int] = []
@@ -234,7 +234,7 @@ def heading_block(lines: list[Line], i: int, heading: Heading | None, width: int
     dash_list = _dash_part(lines[parts_idx[0]].text if parts_idx else first)
     if expected is not None:
         head = ([first] if first else []) + [lines[x].text for x in parts_idx]
-        best_k, best_sim = _fit_expected(lines, expected, head or [lines[i].text], following, dash_list)
+        best_k, best_sim = _fit_expected(lines, expected, head, following, dash_list)
         parts_idx += following[:best_k]
     else:
         best_sim = 0.0

@@ -178,19 +178,30 @@ def _fit_expected(lines: list[Line], expected: str, head: list[str], following: 
     while best_k < len(following):
         last = lines[following[best_k - 1]].text if best_k else (head[-1] if head else "")
         nxt = lines[following[best_k]].text
-        if not ((dash_list and _dash_part(nxt)) or (not dash_list and _CONNECTOR_END.search(last))):
+        lower_tail = nxt[:1].islower() and not reads_as_sentence(nxt)  # "der Beratungen", "hier: …"
+        if not ((dash_list and _dash_part(nxt)) or (not dash_list and (_CONNECTOR_END.search(last) or lower_tail))):
             break
         best_k += 1
     return best_k, best_sim
 
 
-def table_block(lines: list[Line], i: int, heading: Heading, expected: str | None = None) -> Block:
+def _title_goes_on(prev: Line, nxt: Line, width: int) -> bool:
+    """Without a blank line between title and text: the title's next line is a dash part, starts in
+    lower case, or follows a line that cannot end a title or is as long as a wrapped one."""
+    text = nxt.text
+    if reads_as_sentence(text) and not _TITLE_TAIL_START.match(text):
+        return False
+    return _dash_part(text) or text[:1].islower() or _looks_wrapped(prev, width)
+
+
+def table_block(lines: list[Line], i: int, heading: Heading, width: int, expected: str | None = None) -> Block:
     """The block of a number alone on its line (a Word table's number cell): the title stands in the
-    lines right above it (when the cell is vertically centred) and right below it, without a blank."""
+    lines right above it (when the cell is vertically centred) and right below it."""
     before = _title_lines_before(lines, i)
     after: list[int] = []
     for x in _continuations(lines, i + 1, MAX_TITLE_LINES - len(before)):
-        if reads_as_sentence(lines[x].text) and (before or after):
+        parts = before + after
+        if parts and not _title_goes_on(lines[parts[-1]], lines[x], width):
             break
         after.append(x)
     if expected is not None and after:
@@ -212,7 +223,7 @@ def heading_block(lines: list[Line], i: int, heading: Heading | None, width: int
     `label` and `first_title` say how the line splits). `expected` is the known title, if any.
     """
     if heading is not None and heading.family == "table":
-        return table_block(lines, i, heading, expected)
+        return table_block(lines, i, heading, width, expected)
     label = heading.label if heading else (label or "")
     first = heading.title if heading else (first_title or "")
     parts_idx: list[int] = []

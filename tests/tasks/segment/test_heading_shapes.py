@@ -95,3 +95,21 @@ def test_zu_tagesordnungspunkt_spelled_out():
 
 def test_term_and_number_references_behind_their_label():
     assert paper_refs_in("Drucksache 10/123") == ["10/123"]
+
+
+def test_word_table_without_blank_lines_as_a_text_layer_gives_it():
+    text = HEAD + (
+        "1\nBegrüßung\nDie Ortsvorsteherin begrüßte die Anwesenden.\n"
+        "Neugestaltung des Dorfplatzes\n2\n– Vorstellung der Entwurfsplanung\nHerr Neuhaus stellte den Entwurf vor.\n"
+        "Kenntnisnahme\n3\nVerschiedenes\nKeine Wortmeldungen.\n")
+    items = segment_minutes([text]).items
+    assert [(it.number, _norm(it.title)) for it in items] == [
+        ("1", "Begrüßung"), ("2", "Neugestaltung des Dorfplatzes – Vorstellung der Entwurfsplanung"),
+        ("3", "Verschiedenes")]
+    assert items[1].result == "zur Kenntnis genommen"
+
+
+def test_sections_named_by_what_is_dealt_with():
+    text = HEAD + ("Öffentlich zu behandelnde Tagesordnungspunkte\n\nzu TOP 1. Eröffnung\n\nEröffnet.\n\n"
+                   "Nichtöffentlich zu behandelnde Tagesordnungspunkte\n\nzu TOP 2. Grundstücke\n")
+    assert [(it.number, it.public) for it in segment_minutes([text]).items] == [("1", True), ("2", False)]

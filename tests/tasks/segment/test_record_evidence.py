@@ -79,3 +79,15 @@ def test_wrapped_guided_title_ending_in_und_takes_its_second_line():
     agenda = [AgendaEntry(external_id="a", number="1.", name="Eröffnung der Sitzung, Feststellung der Tagesordnung")]
     items = segment_minutes([text], agenda).items
     assert _norm(items[0].text) == "Die Sitzung wurde eröffnet."
+
+
+def test_guided_prefixed_heading_after_a_finished_sentence_without_blank_lines():
+    from schemas.pipeline import AgendaEntry
+    text = HEAD + ("Zu Punkt 1: Genehmigung der Niederschrift über die 20. Sitzung\nGenehmigt.\n"
+                   "Zu Punkt 2: Entwurf der Haushaltssatzung 2027; Einbringung und Zeitplan\n"
+                   "der Beratungen\nDer Kämmerer bringt den Entwurf ein.\n")
+    agenda = [AgendaEntry(external_id="a", number="1", name="Niederschrift"),
+              AgendaEntry(external_id="b", number="2", name="Haushalt 2027")]
+    items = segment_minutes([text], agenda).items
+    assert [it.source_item_id for it in items] == ["a", "b"]
+    assert [_norm(it.text) for it in items] == ["Genehmigt.", "Der Kämmerer bringt den Entwurf ein."]

@@ -62,11 +62,11 @@ def run(names: list[str] | None = None) -> list[dict]:
 
 
 def table(rows: list[dict]) -> str:
-    out = ["| case | class | page | drawn as | method (needed) | CER |", "|---|---|---|---|---|---|"]
+    out = ["| case | class | page | drawn as | method (needed) | CER | s/page |", "|---|---|---|---|---|---:|---:|"]
     for r in rows:
         mark = "" if r["method"] == r["expected"] else " ✗"
         out.append(f"| {r['case']} | {r['cls']} | {r['page']} | {r['kind']} | {r['method']} ({r['expected']}){mark} "
-                   f"| {r['cer']:.2%} |")
+                   f"| {r['cer']:.2%} | {r['seconds']:.2f} |")
     born = [r for r in rows if r["kind"] == "born"]
     ocred = sum(r["method"] != "text_layer" for r in born)
     out.append("")

@@ -43,6 +43,8 @@ _PAGE_FURNITURE_RE = re.compile(
     re.IGNORECASE,
 )
 _FURNITURE_EDGE_LINES = 2
+# A page's last line ending in `Seite N von M`: a running footer, even on the only page.
+_FOOTER_PAGE_OF_RE = re.compile(r"\bseite\s*(?P<n>\d{1,4})\s*(?:von|/)\s*(?P<m>\d{1,4})$", re.IGNORECASE)
 
 
 # ── Characters ─────────────────────────────────────────────────────────────────────────────────
@@ -107,11 +109,17 @@ def remove_page_number_lines(lines: list[str]) -> list[str]:
     """Drop page-number lines among a page's first and last two filled lines, on any page.
 
     Repetition cannot find the footer of a one-page document (`Seite 1 von 1`, `- 1 -`), its form
-    can; a line with anything else on it (`Niederschrift Seite 1 von 1`) stays.
+    can. A line with anything else on it stays, except as the page's last line ending in
+    `Seite N von M` (`Niederschrift ASGI 27.11.2019  Seite 1 von 1`): a footer by where and how.
     """
     filled = [i for i, line in enumerate(lines) if line.strip()]
     edges = set(filled[:_FURNITURE_EDGE_LINES] + filled[-_FURNITURE_EDGE_LINES:])
-    return [line for i, line in enumerate(lines) if i not in edges or not is_page_number_furniture(line)]
+    drop = {i for i in edges if is_page_number_furniture(lines[i])}
+    if filled and len(filled) > 1:
+        footer = _FOOTER_PAGE_OF_RE.search(lines[filled[-1]].strip())
+        if footer and int(footer.group("n")) <= int(footer.group("m")):
+            drop.add(filled[-1])
+    return [line for i, line in enumerate(lines) if i not in drop]
 
 
 def remove_running_lines(pages: list[list[str]]) -> list[list[str]]:

@@ -219,3 +219,8 @@ def test_names_are_not_taken_for_lost_umlauts():
     text = "Siegburg, den 04.12.2019\nDer Vorsitzende\ngez. Ole Kläsgen\nHerr Ole berichtet."
     assert normalise_text(text) == text
     assert restore_umlauts("fur Ole Kläsgen und fur Herrn Ole") == "für Ole Kläsgen und für Herrn Ole"
+
+
+def test_a_combined_footer_ending_in_seite_n_von_m_is_removed_from_a_single_page():
+    page = "Auszug aus der Niederschrift\nDer Ausschuss nimmt Kenntnis.\nNiederschrift ASGI 27.11.2019 Seite 1 von 1"
+    assert normalise_pages(pages_of(page))[0] == "Auszug aus der Niederschrift\nDer Ausschuss nimmt Kenntnis."

@@ -273,9 +273,9 @@ def prose(prefix: str, count: int, start: int = 0) -> list[str]:
 
 
 def footer_page(footer: str) -> tuple[list[Line], str]:
-    """A one-page document (an extract of minutes) with a page-number footer."""
+    """A one-page document (an extract of minutes) with a page-number footer, centred if short."""
     body, truth = flow(["Auszug aus der Niederschrift", *prose("003", 2, 1)], width_chars=64, x=15, top=22, size=9.5)
-    return [*body, Line(footer, 66, 200, 8.5)], truth
+    return [*body, Line(footer, 66 if len(footer) < 20 else 15, 200, 8.5)], truth
 
 
 def two_column_attendance(seed: int = 3, right_x: float = 80) -> tuple[list[Line], str]:
@@ -346,6 +346,8 @@ def all_cases() -> list[Case]:
              expected_methods=["ocr"]),
         Case("g_footer_seite", "g: one-page footer", [_page(footer_page("Seite 1 von 1"))], expected_methods=["text_layer"]),
         Case("g_footer_dash", "g: one-page footer", [_page(footer_page("- 1 -"))], expected_methods=["text_layer"]),
+        Case("g_footer_combined", "g: one-page footer",
+             [_page(footer_page("Niederschrift ASGI 27.11.2019 Seite 1 von 1"))], expected_methods=["text_layer"]),
         Case("h_damaged_layer", "h: damaged invisible layer (control)",
              [Page(lines=damaged_lines, truth=damaged_truth, kind="scan_layer", layer_lines=damaged_layer)],
              expected_methods=["ocr_redo"]),

@@ -20,7 +20,7 @@ from tasks.extract import extract_document, extract_pages
 _OCR_CASES = ["c_rotate270", "c_turned180", "c_turned270", "c_rotate270_upright_image", "d_g4_200", "e_mixed",
               "f_two_column_scan", "h_damaged_layer"]
 _LAYER_CASES = ["a_attendance", "a_signature", "a_figures", "b_soft_hyphens", "f_two_column_born", "g_footer_seite",
-                "g_footer_dash", "h_clean_invisible_layer"]
+                "g_footer_dash", "g_footer_combined", "h_clean_invisible_layer"]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_a_short_signature_page_keeps_the_first_name_ole(cases):
     assert "gez. Ole Kläsgen" in doc.text
 
 
-@pytest.mark.parametrize(("name", "footer"), [("g_footer_seite", "Seite 1 von 1"), ("g_footer_dash", "- 1 -")])
+@pytest.mark.parametrize(("name", "footer"), [("g_footer_seite", "Seite 1 von 1"), ("g_footer_dash", "- 1 -"), ("g_footer_combined", "Seite 1 von 1")])
 def test_the_footer_of_a_one_page_document_is_removed_by_its_form(cases, name, footer):
     [page] = extract_pages(cases[name].path, OcrPolicy())
     doc = extract_document(cases[name].path, OcrPolicy())

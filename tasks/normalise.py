@@ -15,9 +15,9 @@ import unicodedata
 from difflib import SequenceMatcher
 
 from schemas.pipeline import PAGE_JOINER, ExtractedDocument, PageText
-from tasks.wordlist import WORD_RE, restored_word, words_of
+from tasks.wordlist import WORD_RE, is_german_word, restored_word, words_of
 
-NORMALISER_VERSION = "1"
+NORMALISER_VERSION = "2"
 
 _LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"), " ")
@@ -35,6 +35,16 @@ _PAGE_NUMBER_ONLY_RE = re.compile(
 )
 _PAGE_NUMBER_IN_RE = re.compile(r"(?:seite|page)\s*\d{1,4}|\b\d{1,4}\s*(?:von|/)\s*\d{1,4}\b|[-–—]\s*\d{1,4}\s*[-–—]", re.IGNORECASE)
 _EDGE_LINES = 3
+# Page-number furniture by its form alone: `Seite 1 von 1`, `Seite 3`, `- 1 -`, `4/24`, `2 von 7`.
+_PAGE_FURNITURE_RE = re.compile(
+    r"^(?:(?:seite|page|s\.)\s*\d{1,4}(?:\s*(?:von|of|/)\s*\d{1,4})?"
+    r"|[-–—]\s*\d{1,4}\s*[-–—]"
+    r"|(?P<n>\d{1,3})\s*(?:/|von)\s*(?P<m>\d{1,3}))$",
+    re.IGNORECASE,
+)
+_FURNITURE_EDGE_LINES = 2
+# A page's last line ending in `Seite N von M`: a running footer, even on the only page.
+_FOOTER_PAGE_OF_RE = re.compile(r"\bseite\s*(?P<n>\d{1,4})\s*(?:von|/)\s*(?P<m>\d{1,4})$", re.IGNORECASE)
 
 
 # ── Characters ─────────────────────────────────────────────────────────────────────────────────
@@ -44,7 +54,8 @@ def clean_characters(text: str) -> str:
     """NFC, ligatures spelt out, odd spaces made plain, soft hyphens resolved.
 
     A soft hyphen at a line end is where the typesetter broke a word, so it becomes a hyphen that
-    dehyphenation will join; anywhere else it is invisible and goes.
+    dehyphenation will join; anywhere else it is invisible and goes. U+FFFE is pdfium's word for
+    a hyphenation (see `tasks.extract.layer.clean_layer_text`) in text extracted before that.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
@@ -52,6 +63,8 @@ def clean_characters(text: str) -> str:
         text = text.replace(lig, plain)
     text = text.translate(_SPACES).translate(_INVISIBLE)
     text = re.sub(r"\u00ad[ ]*\n", "-\n", text).replace("\u00ad", "")
+    # pdfium's marker for a soft hyphen or a hyphen at a line end, with the line break dropped.
+    text = re.sub(r"\ufffe[ ]*\n?", "-\n", text)
     return _CONTROL_RE.sub("", text)
 
 
@@ -82,6 +95,31 @@ def _edge_indexes(lines: list[str]) -> list[tuple[str, int]]:
 
 def _looks_like_page_number(line: str) -> bool:
     return bool(_PAGE_NUMBER_ONLY_RE.match(line.strip()) or _PAGE_NUMBER_IN_RE.search(line))
+
+
+def is_page_number_furniture(line: str) -> bool:
+    """A line that is nothing but a page number in one of the usual forms (`4/24` only if 4 ≤ 24)."""
+    match = _PAGE_FURNITURE_RE.match(line.strip())
+    if not match:
+        return False
+    return match.group("n") is None or int(match.group("n")) <= int(match.group("m"))
+
+
+def remove_page_number_lines(lines: list[str]) -> list[str]:
+    """Drop page-number lines among a page's first and last two filled lines, on any page.
+
+    Repetition cannot find the footer of a one-page document (`Seite 1 von 1`, `- 1 -`), its form
+    can. A line with anything else on it stays, except as the page's last line ending in
+    `Seite N von M` (`Niederschrift ASGI 27.11.2019  Seite 1 von 1`): a footer by where and how.
+    """
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    edges = set(filled[:_FURNITURE_EDGE_LINES] + filled[-_FURNITURE_EDGE_LINES:])
+    drop = {i for i in edges if is_page_number_furniture(lines[i])}
+    if filled and len(filled) > 1:
+        footer = _FOOTER_PAGE_OF_RE.search(lines[filled[-1]].strip())
+        if footer and int(footer.group("n")) <= int(footer.group("m")):
+            drop.add(filled[-1])
+    return [line for i, line in enumerate(lines) if i not in drop]
 
 
 def remove_running_lines(pages: list[list[str]]) -> list[list[str]]:
@@ -204,10 +242,33 @@ def dehyphenate_across_pages(pages: list[list[str]]) -> list[list[str]]:
 # ── Damaged layers ─────────────────────────────────────────────────────────────────────────────
 
 
-def restorable_share(text: str) -> float:
-    """Share of words that only become German once an umlaut is restored (`fur`, `Ergdnzung`)."""
+_TITLES = {"herr", "herrn", "frau", "hr", "fr", "dr", "prof", "gez", "bürgermeister", "bürgermeisterin"}
+
+
+def _is_name(words: list[str], index: int) -> bool:
+    """A capitalised word next to a capitalised non-word, or after a title: `Ole Kläsgen`, `Herr Ole`."""
+    word = words[index]
+    if not word[:1].isupper():
+        return False
+    if index > 0 and words[index - 1].lower() in _TITLES:
+        return True
+    neighbours = words[max(0, index - 1) : index] + words[index + 1 : index + 2]
+    return any(n[:1].isupper() and not n.isupper() and not is_german_word(n) for n in neighbours)
+
+
+def umlaut_damage(text: str) -> tuple[int, list[str]]:
+    """(how many words, the words that only become German once an umlaut is restored).
+
+    `fur`, `Ergdnzung` count; names do not, though some look the same (`Ole` → `Öle`).
+    """
     words = words_of(text)
-    return sum(1 for w in words if restored_word(w)) / len(words) if words else 0.0
+    return len(words), [w for i, w in enumerate(words) if restored_word(w) and not _is_name(words, i)]
+
+
+def looks_umlaut_damaged(text: str) -> bool:
+    """More than 2 % of the words, and at least two, lost their umlauts: the text-layer verdict."""
+    count, damaged = umlaut_damage(text)
+    return len(damaged) >= 2 and len(damaged) / count > 0.02
 
 
 def restore_umlauts(text: str) -> str:
@@ -218,9 +279,14 @@ def restore_umlauts(text: str) -> str:
     quotes are repaired too: `,Gemeinsam` → `„Gemeinsam`, `Bad Honnef*` → `Bad Honnef“`.
     """
 
+    words = [m.group(0) for m in WORD_RE.finditer(text)]
+    index = iter(range(len(words)))
+
     def fix(match: re.Match[str]) -> str:
-        word = match.group(0)
-        return restored_word(word) or word
+        i = next(index)
+        if len(match.group(0)) < 2 or _is_name(words, i):
+            return match.group(0)
+        return restored_word(match.group(0)) or match.group(0)
 
     text = WORD_RE.sub(fix, text)
     text = re.sub(r"(^|[\s(])[,‚](?=\w)", r"\1„", text, flags=re.MULTILINE)
@@ -234,18 +300,19 @@ def normalise_pages(pages: list[PageText], restore: bool | None = None) -> list[
     """The normalised text of each page, in order, decided at document level.
 
     `restore=None` restores umlauts only on text-layer pages that look damaged (more than 2 % of
-    words restorable); OCR text from the German model is left as Tesseract read it.
+    words, and at least two, restorable; names do not count); OCR text from the German model is
+    left as Tesseract read it.
     """
     texts = [clean_characters(p.raw_text) for p in pages]
     if restore is not False:
         texts = [
             restore_umlauts(t)
-            if restore or (page.method == "text_layer" and restorable_share(t) > 0.02)
+            if restore or (page.method == "text_layer" and looks_umlaut_damaged(t))
             else t
             for page, t in zip(pages, texts)
         ]
     lines = [[line.rstrip() for line in t.split("\n")] for t in texts]
-    lines = remove_running_lines(lines)
+    lines = remove_running_lines([remove_page_number_lines(page_lines) for page_lines in lines])
     lines = dehyphenate_across_pages(lines)
     return ["\n".join(_tidy_lines(dehyphenate_lines(page_lines))) for page_lines in lines]
 

@@ -1,9 +1,10 @@
 """PDF → one `PageText` per page: the text layer where it can be trusted, Tesseract where not.
 
 Read top to bottom: `open_pdf` (pdf.py: reject what is not a readable PDF) → per page
-`choose_page_method` (layer.py: is the embedded text real German, or an English-model OCR layer that
-lost every umlaut?) → `render_page_gray` (render.py) → `preprocess_page_image` (preprocess.py: deskew,
-denoise) → `ocr_page` (ocr.py: Tesseract) → `extract_document` adds normalisation.
+`choose_page_method` (layer.py: visible text on a page without a scan is its text; an invisible OCR
+layer over a scan is checked for lost umlauts and garbage) → `render_page_gray` (render.py) →
+`preprocess_page_image` (preprocess.py: deskew, denoise) → `ocr_page` (ocr.py: Tesseract, turned
+scans read upright by orientation.py) → `extract_document` adds normalisation.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ import pypdfium2 as pdfium
 from schemas.errors import ExtractionFailed
 from schemas.extraction import OcrPolicy
 from schemas.pipeline import ExtractedDocument, PageText
-from tasks.extract.layer import choose_page_method, layer_text, page_images
+from tasks.extract.layer import choose_page_method, page_images, page_layer
 from tasks.extract.ocr import ocr_page, tesseract_model_version
 from tasks.extract.pdf import PDFIUM_LOCK, PDFIUM_VERSION, open_pdf
 from tasks.extract.render import render_dpi_for, render_page_gray
 from tasks.normalise import normalised_document
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"  # 2: page method from render mode and images first; turned scans read upright
 
 __all__ = ["EXTRACTOR_VERSION", "PDFIUM_VERSION", "extract_document", "extract_pages", "tesseract_model_version"]
 
@@ -36,12 +37,12 @@ def _read_page(doc: pdfium.PdfDocument, index: int, policy: OcrPolicy) -> PageTe
         try:
             page = doc[index]
             try:
-                layer = layer_text(page)
+                layer = page_layer(page)
                 images = page_images(page)
                 method, _ = choose_page_method(layer, images, policy)
                 if method == "text_layer":
                     return PageText(number=number, method="text_layer", engine="pdfium",
-                                    engine_version=PDFIUM_VERSION, raw_text=layer)
+                                    engine_version=PDFIUM_VERSION, raw_text=layer.text)
                 dpi = render_dpi_for(images, policy)
                 return render_page_gray(page, dpi), method, dpi
             finally:

@@ -17,6 +17,7 @@ import numpy as np
 from schemas.errors import ExtractionFailed
 from schemas.extraction import OcrPolicy
 from schemas.pipeline import PageText
+from tasks.extract.orientation import read_upright
 from tasks.extract.preprocess import preprocess_page_image
 
 
@@ -90,7 +91,10 @@ def ocr_page_image(gray: np.ndarray, policy: OcrPolicy, page_number: int) -> Ocr
 
 
 def ocr_page(gray: np.ndarray, policy: OcrPolicy, number: int, method: str, dpi: int) -> PageText:
-    result = ocr_page_image(preprocess_page_image(gray, policy.preprocess, dpi), policy, number)
+    def read(image: np.ndarray) -> OcrResult:
+        return ocr_page_image(preprocess_page_image(image, policy.preprocess, dpi), policy, number)
+
+    result, _ = read_upright(gray, read, policy.min_page_confidence, policy.page_timeout)
     low = result.confidence is not None and result.confidence < policy.min_page_confidence
     return PageText(
         number=number,

@@ -194,3 +194,33 @@ def test_a_line_repeated_at_some_page_ends_is_content_not_a_footer():
     )
     texts = normalise_pages(pages)
     assert texts[0].endswith("zur Kenntnis genommen") and texts[2].endswith("zur Kenntnis genommen")
+
+
+# ── Issue 13: page-number furniture by form, pdfium's hyphen marker, names ────────────────────
+
+
+@pytest.mark.parametrize("footer", ["Seite 1 von 1", "- 1 -", "– 1 –", "1/1", "Seite 1", "1 von 1", "Page 1 of 1"])
+def test_page_number_furniture_of_a_one_page_document_is_removed_by_its_form(footer):
+    [text] = normalise_pages(pages_of(f"Auszug aus der Niederschrift\nDer Ausschuss nimmt Kenntnis.\n\n{footer}\n"))
+    assert text == "Auszug aus der Niederschrift\nDer Ausschuss nimmt Kenntnis."
+
+
+def test_page_number_forms_inside_the_page_or_with_other_words_stay():
+    text = "- 1 -\nTOP 1 Bericht\n4/24\nSeite 3 von 7\nDie Vorlage 12/2019 wird beraten.\nEnde\n24/4"
+    # Only the edges lose a page number; `24/4` is no page number (24 > 4), `4/24` mid-page is content.
+    assert normalise_pages(pages_of(text))[0] == "TOP 1 Bericht\n4/24\nSeite 3 von 7\nDie Vorlage 12/2019 wird beraten.\nEnde\n24/4"
+
+
+def test_pdfium_hyphenation_marker_is_joined_like_a_hyphen():
+    assert normalise_text("Integrations\ufffezentrum und EU\ufffeStaaten") == "Integrationszentrum\nund EU-Staaten"
+
+
+def test_names_are_not_taken_for_lost_umlauts():
+    text = "Siegburg, den 04.12.2019\nDer Vorsitzende\ngez. Ole Kläsgen\nHerr Ole berichtet."
+    assert normalise_text(text) == text
+    assert restore_umlauts("fur Ole Kläsgen und fur Herrn Ole") == "für Ole Kläsgen und für Herrn Ole"
+
+
+def test_a_combined_footer_ending_in_seite_n_von_m_is_removed_from_a_single_page():
+    page = "Auszug aus der Niederschrift\nDer Ausschuss nimmt Kenntnis.\nNiederschrift ASGI 27.11.2019 Seite 1 von 1"
+    assert normalise_pages(pages_of(page))[0] == "Auszug aus der Niederschrift\nDer Ausschuss nimmt Kenntnis."

@@ -24,6 +24,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from schemas.pipeline import DocumentRef
 from tasks.sources.file_names import clean_file_name, minutes_role
 from tasks.sources.html import HtmlPage, resolve_link, text_of
+from tasks.sources.tables import enclosing_rows
 
 CALENDAR_PROGRAMS = ("si010_e.asp", "si010_j.asp", "si010.asp", "si010_r.asp")
 REFUSAL = re.compile(r"Zugriff\s+verweigert\s*\(Programm\s+([^)\s]+?)\.?\)", re.IGNORECASE)
@@ -61,10 +62,17 @@ def _ref(url: str, name: str, mime_type: str | None = None) -> DocumentRef:
     )  # fmt: skip
 
 
+def _row_label(node: LexborNode) -> str:
+    """The label cell ('Niederschrift öffentlich:') of the table row a form stands in, if it has one."""
+    row = next(enclosing_rows(node), None)
+    cells = [c for c in row.iter() if c.tag in {"td", "th"}] if row is not None else []
+    return next((text_of(c) for c in cells if text_of(c).endswith(":")), "")
+
+
 def _form_name(form: LexborNode) -> str:
-    """A form's file name: its own text, else its submit button's value, else the button's title."""
+    """A form's file name: its own text, its row's label, its submit button's value, or the button's title."""
     button = form.css_first('input[type="submit"], button')
-    candidates = [text_of(form)]
+    candidates = [text_of(form), _row_label(form)]
     if button is not None:
         candidates += [button.attributes.get("value") or "", text_of(button), button.attributes.get("title") or ""]
     named = [c for c in candidates if clean_file_name(c)]

@@ -3,8 +3,9 @@
 Council systems name files freely: "Niederschrift öffentlich", "NIE öffentl.", "Protokoll 2
 (Öffnet PDF-Datei in neuem Fenster)", "Wortprotokoll". Beside them stand attachments that also
 say "Niederschrift" or "Protokoll" ("Anlage 3 zur Niederschrift", "Anlage zum Protokoll",
-"Auszug aus der Niederschrift"); on one real meeting page nine of ten such files were
-attachments, so a name only counts as minutes when it is not one of those.
+"Beilage zur Niederschrift"); on one real meeting page nine of ten such files were
+attachments, so a name only counts as minutes when it is not one of those. An excerpt
+("Protokollauszug TOP 2") is the minutes of one item, and counts.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from schemas.pipeline import DocumentRole
 # "NIE" and "Prot." are ALLRIS button abbreviations ("NIE öffentl.", "Prot. nö").
 MINUTES_WORD = re.compile(r"niederschrift|protokoll|\bnie\b|\bprot\b\.?|sitzungsbericht", re.IGNORECASE)
 ATTACHMENT_WORD = re.compile(
-    r"\banlage|\banhang|\bbeilage|\bauszug|\bnachtrag zu|\bzur\s+niederschrift|\bzum\s+protokoll|"
-    r"niederschriftsauszug|protokollauszug|\beinladung|\bbekanntmachung|\btagesordnung",
+    r"\banlage|\banhang|\bbeilage|\bnachtrag zu|\bzur\s+niederschrift|\bzum\s+protokoll|"
+    r"\beinladung|\bbekanntmachung|\btagesordnung",
     re.IGNORECASE,
 )
 VERBATIM_WORD = re.compile(r"wortprotokoll|wörtlich", re.IGNORECASE)

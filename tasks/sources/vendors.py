@@ -42,9 +42,12 @@ ALLRIS_MARK = re.compile(
 )
 ALLRIS_VERSION = re.compile(r"ALLRIS\s*net\s+Version\s+(\d+)(?:\.(\d+))?", re.IGNORECASE)
 ALLRIS4_PROGRAM = re.compile(r"""(?:href|action|"u")\s*[=:]\s*["'](?:\./)?(?:si010|to010|gr010|vo040)(?:\?|["'])""")
-SESSIONNET_PROGRAM = re.compile(r"""(?:href|action)=["']([^"'?#]*?)(si0040|si0057|info)\.(asp|php)\b""", re.IGNORECASE)
+SESSIONNET_PROGRAM = re.compile(
+    r"""(?:href|action)=["'](?P<href>[^"'?#]*?(?P<name>si0040|si0057|info)\.(?P<ext>asp|php))\b""", re.IGNORECASE
+)
 ALLRIS_PROGRAM = re.compile(
-    r"""(?:href|action)=["']([^"'?#]*?)(si010(?:_[a-z])?\.asp|to010(?:_[a-z])?\.asp|allris\.net\.asp)""", re.IGNORECASE
+    r"""(?:href|action)=["'](?P<href>[^"'?#]*?(?P<name>si010(?:_[a-z])?\.asp|to010(?:_[a-z])?\.asp|allris\.net\.asp))""",
+    re.IGNORECASE,
 )
 VENDOR_PAGE = re.compile(
     r"^(?:[a-z]{2}\d{3,4}(?:_[a-z])?(?:\.(?:asp|php))?|allris\.net\.asp|info\.(?:asp|php)|index\.(?:asp|php)|doc)$",
@@ -86,7 +89,7 @@ def page_folder(url: str) -> str:
 def _linked_folder(page: HtmlPage, pattern: re.Pattern[str]) -> str | None:
     """The folder of the first vendor program the page links on its own host (a portal page linking the RIS)."""
     for m in pattern.finditer(page.text):
-        target = urljoin(page.final_url, m.group(1) + m.group(2))
+        target = urljoin(page.final_url, m.group("href"))
         if same_host(target, page.final_url):
             return page_folder(target)
     return None
@@ -97,7 +100,7 @@ def read_installation(page: HtmlPage) -> Installation | None:
     text = page.text
     own = urlsplit(page.final_url).path.rsplit("/", 1)[-1]
     if SESSIONNET_MARK.search(text) and not ALLRIS_VERSION.search(text):
-        suffix = next((f".{m.group(3).lower()}" for m in SESSIONNET_PROGRAM.finditer(text)), None)
+        suffix = next((f".{m.group('ext').lower()}" for m in SESSIONNET_PROGRAM.finditer(text)), None)
         if own.lower().endswith((".asp", ".php")) and VENDOR_PAGE.match(own):
             folder, suffix = page_folder(page.final_url), suffix or "." + own.rsplit(".", 1)[-1].lower()
         else:
@@ -113,7 +116,7 @@ def read_installation(page: HtmlPage) -> Installation | None:
             "allris", "allris4", page_folder(page.final_url), "", calendar="si010",
             version=version.group(0) if version else None, evidence=page.final_url,
         )  # fmt: skip
-    calendars = [m.group(2) for m in ALLRIS_PROGRAM.finditer(text) if m.group(2).lower().startswith("si010")]
+    calendars = [m.group("name") for m in ALLRIS_PROGRAM.finditer(text) if m.group("name").lower().startswith("si010")]
     folder = page_folder(page.final_url) if VENDOR_PAGE.match(own) else _linked_folder(page, ALLRIS_PROGRAM)
     return Installation(
         "allris", "allris-classic", folder or page_folder(page.final_url), ".asp",

@@ -148,23 +148,21 @@ def measure_installation(name: str, *, given_kind: bool) -> Score:
     """Serve one installation on loopback and score discovery from its root URL."""
     from schemas.settings import Settings
     from tasks.http import HttpClient
-    from tasks.sources import discover_source
+    from tasks.sources import discover
 
     expected = expected_of(name)
     with LoopbackServer() as server, HttpClient(Settings(), retries=0) as client:
         root = serve_installation(server, name)
         found, error = [], None
         try:
-            found = list(
-                discover_source(
-                    root,
-                    expected["kind"] if given_kind else None,
-                    client,
-                    start_from=date.fromisoformat(expected["from"]),
-                    start_to=date.fromisoformat(expected["to"]),
-                )
-            )
-        except Exception as err:  # noqa: BLE001 - a measurement records every failure
+            found = discover(
+                root,
+                expected["kind"] if given_kind else None,
+                client,
+                start_from=date.fromisoformat(expected["from"]),
+                start_to=date.fromisoformat(expected["to"]),
+            ).meetings
+        except Exception as err:
             error = err
     return score_discovery(expected, found, error)
 

@@ -8,7 +8,8 @@ from schemas.errors import SourceInvalid
 from schemas.settings import Settings
 from tasks.http import HttpClient
 from tasks.sources.html import BERLIN
-from tasks.sources.sessionnet import discover_sessionnet, sessionnet_folder
+from tasks.sources.sessionnet import discover_sessionnet
+from tasks.sources.vendors import page_folder
 
 
 def serve_sessionnet(server) -> str:
@@ -131,16 +132,16 @@ def test_a_calendar_that_is_not_there_says_so(loopback, client):
 
 
 @pytest.mark.parametrize(
-    ("url", "folder", "suffix"),
+    ("url", "folder"),
     [
-        ("https://r.example.de/sessionnet/si0040.asp", "https://r.example.de/sessionnet/", ".asp"),
-        ("https://r.example.de/buergerinfo/si0040.php?__cjahr=2019", "https://r.example.de/buergerinfo/", ".php"),
-        ("https://r.example.de/sessionnet", "https://r.example.de/sessionnet/", ".asp"),
-        ("https://r.example.de/bi/info.php", "https://r.example.de/bi/", ".php"),
+        ("https://r.example.de/sessionnet/si0040.asp", "https://r.example.de/sessionnet/"),
+        ("https://r.example.de/buergerinfo/si0040.php?__cjahr=2019", "https://r.example.de/buergerinfo/"),
+        ("https://r.example.de/sessionnet", "https://r.example.de/sessionnet/"),
+        ("https://r.example.de/bi/info.php", "https://r.example.de/bi/"),
     ],
 )
-def test_installation_folder_and_suffix(url, folder, suffix):
-    assert sessionnet_folder(url) == (folder, suffix)
+def test_installation_folder_of_any_page_in_it(url, folder):
+    assert page_folder(url) == folder
 
 
 def test_an_empty_range_warns_that_nothing_was_found(loopback, client, caplog):

@@ -1,12 +1,10 @@
 from datetime import date, datetime
 
-import pytest
 from council_pages import page
 from loopback import Reply
 
 from tasks.sources.allris import discover_allris
 from tasks.sources.html import BERLIN
-from tasks.sources.vendors import page_folder
 
 
 def serve_classic(server) -> str:
@@ -74,17 +72,3 @@ def test_range_inside_a_month_leaves_out_the_other_days(loopback, client):
     found = list(discover_allris(base, client, start_from=date(2019, 7, 5), start_to=date(2019, 7, 31)))
     assert [m.organization for m in found] == ["Kreisausschuss"]
     assert loopback.hits["/bi/to010.asp"] == 1
-
-
-@pytest.mark.parametrize(
-    ("url", "folder"),
-    [
-        ("https://ris.example.de/bi/", "https://ris.example.de/bi/"),
-        ("https://ris.example.de/bi/si010_e.asp?MM=7&YY=2019", "https://ris.example.de/bi/"),
-        ("https://ris.example.de/bi/allris.net.asp", "https://ris.example.de/bi/"),
-        ("https://ris.example.de/public/si010", "https://ris.example.de/public/"),
-        ("https://ris.example.de/public", "https://ris.example.de/public/"),
-    ],
-)
-def test_installation_folder_of_any_page_in_it(url, folder):
-    assert page_folder(url) == folder

@@ -14,6 +14,7 @@ from schemas.errors import SourceInvalid
 from tasks.sources import discover
 from tasks.sources.file_names import minutes_role
 from tasks.sources.html import BERLIN
+from tasks.sources.vendors import page_folder
 
 JULY = {"start_from": date(2026, 7, 1), "start_to": date(2026, 7, 31)}
 
@@ -186,6 +187,22 @@ def test_every_calendar_program_refused_is_a_typed_error(loopback, client):
         loopback.route(f"/bi/{program}", Reply(200, refusal, {"Content-Type": "text/html"}))
     with pytest.raises(SourceInvalid, match="refuses"):
         discover(f"{loopback.base}/bi/", "allris", client, **JULY)
+
+
+@pytest.mark.parametrize(
+    ("url", "folder"),
+    [
+        ("https://r.example.de/sessionnet/si0040.asp", "https://r.example.de/sessionnet/"),
+        ("https://r.example.de/buergerinfo/si0040.php?__cjahr=2019", "https://r.example.de/buergerinfo/"),
+        ("https://r.example.de/bi/info.php", "https://r.example.de/bi/"),
+        ("https://ris.example.de/bi/si010_e.asp?MM=7&YY=2019", "https://ris.example.de/bi/"),
+        ("https://ris.example.de/bi/allris.net.asp", "https://ris.example.de/bi/"),
+        ("https://ris.example.de/public/si010", "https://ris.example.de/public/"),
+        ("https://ris.example.de/public", "https://ris.example.de/public/"),
+    ],
+)
+def test_installation_folder_of_any_page_in_it(url, folder):
+    assert page_folder(url) == folder
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ from schemas.settings import Settings
 from tasks.http import HttpClient
 from tasks.sources.html import BERLIN
 from tasks.sources.sessionnet import discover_sessionnet
-from tasks.sources.vendors import page_folder
 
 
 def serve_sessionnet(server) -> str:
@@ -129,19 +128,6 @@ def test_a_calendar_that_is_not_there_says_so(loopback, client):
     with pytest.raises(SourceInvalid, match="SessionNet"):
         base = f"{loopback.base}/nothing/"
         list(discover_sessionnet(base, client, start_from=date(2019, 8, 1), start_to=date(2019, 8, 2)))
-
-
-@pytest.mark.parametrize(
-    ("url", "folder"),
-    [
-        ("https://r.example.de/sessionnet/si0040.asp", "https://r.example.de/sessionnet/"),
-        ("https://r.example.de/buergerinfo/si0040.php?__cjahr=2019", "https://r.example.de/buergerinfo/"),
-        ("https://r.example.de/sessionnet", "https://r.example.de/sessionnet/"),
-        ("https://r.example.de/bi/info.php", "https://r.example.de/bi/"),
-    ],
-)
-def test_installation_folder_of_any_page_in_it(url, folder):
-    assert page_folder(url) == folder
 
 
 def test_an_empty_range_warns_that_nothing_was_found(loopback, client, caplog):

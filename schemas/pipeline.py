@@ -49,10 +49,12 @@ class SourceMeeting(BaseModel):
     external_id: str
     source: str
     body: str | None = None
-    organization: str | None = None
+    organization: str | None = Field(default=None, description="The committee's name (what apps filter by).")
+    organization_url: str | None = Field(default=None, description="OParl: the committee's Organization URL.")
     name: str | None = None
     start: datetime | None = None
     end: datetime | None = None
+    public: bool = Field(default=True, description="False for a meeting the source lists without any page.")
     deleted: bool = False
     modified: datetime | None = None
     agenda: list[AgendaEntry] = Field(default_factory=list)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 
@@ -21,10 +22,13 @@ class Meeting(SQLModel, table=True):
     source: str = Field(index=True, description="The source system's entry URL (or archive folder).")
     external_id: str = Field(index=True, description="The meeting's id at the source (OParl: its URL).")
     body: str | None = None
-    organization: str | None = None
+    organization: str | None = Field(default=None, description="The committee's name.")
+    organization_url: str | None = Field(default=None, description="OParl: the committee's Organization URL.")
     name: str | None = None
     start: datetime | None = Field(default=None, index=True)
     end: datetime | None = None
+    public: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()},
+                         description="False: listed by the source without a page (not public).")
     deleted: bool = False
     deleted_at: datetime | None = None
     modified: datetime | None = Field(default=None, description="`modified` as the source reported it.")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from schemas.errors import ConfigurationError, SchemaOutdated
 
-SCHEMA_REVISION = "0003_withdrawn_documents"
+SCHEMA_REVISION = "0004_meeting_committee_url"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option that makes a SQLite transaction take the write lock at BEGIN (see `writing`).

@@ -39,7 +39,7 @@ item_table = AgendaItem.__table__
 run_table = IngestRun.__table__
 
 MAX_ERROR_CHARS = 4000
-MEETING_DATA = ("body", "organization", "name", "start", "end", "modified")
+MEETING_DATA = ("body", "organization", "organization_url", "name", "start", "end", "public", "modified")
 PAGE_COLUMNS = {"number", "method", "confidence", "low_confidence", "engine", "engine_version", "dpi", "raw_text", "text"}
 
 
@@ -56,6 +56,8 @@ def upsert_meeting(engine: Engine, meeting: SourceMeeting) -> UpsertOutcome:
         "external_id": meeting.external_id,
         "body": meeting.body,
         "organization": meeting.organization,
+        "organization_url": meeting.organization_url,
+        "public": meeting.public,
         "name": meeting.name,
         "start": as_utc(meeting.start),
         "end": as_utc(meeting.end),

@@ -8,7 +8,6 @@ so everything after discovery is the same for all of them. Each kind is one modu
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import get_args
@@ -22,17 +21,18 @@ from tasks.sources.allris import discover_allris
 from tasks.sources.archive import discover_archive
 from tasks.sources.oparl import SinceLookup, discover_oparl
 from tasks.sources.sessionnet import discover_sessionnet
+from tasks.sources.vendors import probe_installation
 
 log = logging.getLogger("ratsflow.sources")
 
 DEFAULT_WINDOW = timedelta(days=365)
 
-_SESSIONNET = re.compile(r"/(?:si|to|vo|kp|pa|gr)\d{4}\w*\.(?:asp|php)|/getfile\.(?:asp|php)|sessionnet", re.IGNORECASE)
-_ALLRIS = re.compile(r"/bi(?:/|$)|/si010|/to010|allris|/public/(?:si|to|vo)\d{3}", re.IGNORECASE)
+def detect_source_kind(url_or_path: str) -> SourceKind | None:
+    """The kind where the address alone says it (no request is made); None: the pages must tell.
 
-
-def detect_source_kind(url_or_path: str) -> SourceKind:
-    """Guess the kind from the address alone (no request is made); unknown web addresses count as OParl."""
+    A path or `file://` is an archive, `/oparl` or a `.json` address an OParl API. Any other web
+    address is read (`vendors.probe_installation`): `/bi/` is SessionNet as often as ALLRIS.
+    """
     text = url_or_path.strip()
     parts = urlsplit(text)
     if parts.scheme in {"", "file"} or len(parts.scheme) == 1:  # a path, file:// or a Windows drive letter
@@ -42,11 +42,7 @@ def detect_source_kind(url_or_path: str) -> SourceKind:
     where = parts.path + ("?" + parts.query if parts.query else "")
     if "/oparl" in where.lower() or where.lower().endswith(".json"):
         return "oparl"
-    if _SESSIONNET.search(where) or parts.netloc.lower().startswith("sessionnet."):
-        return "sessionnet"
-    if _ALLRIS.search(where):
-        return "allris"
-    return "oparl"
+    return None
 
 
 def calendar_range(start_from: date | None, start_to: date | None, *, today: date | None = None) -> tuple[date, date]:
@@ -80,7 +76,7 @@ def discover(
     start_to: date | None = None,
     since: SinceLookup | None = None,
 ) -> Discovery:
-    """Every meeting of the source starting in the range; `kind=None` detects it from the address.
+    """Every meeting of the source starting in the range; `kind=None` detects it (address, then pages).
 
     OParl and archive list everything unless a range is given (then meetings without a start
     date are left out); `since` (per OParl meeting list) makes an OParl listing incremental and
@@ -88,18 +84,23 @@ def discover(
     SessionNet and ALLRIS read calendars, the last 12 months by default.
     """
     kind = kind or detect_source_kind(url)
-    if kind not in get_args(SourceKind):
+    if kind is not None and kind not in get_args(SourceKind):
         raise ConfigurationError(f"unknown source kind {kind!r}; expected one of {', '.join(get_args(SourceKind))}")
     if start_from and start_to and start_from > start_to:
         raise ConfigurationError(f"start range is inverted: from {start_from} is after to {start_to}")
-    if kind in {"sessionnet", "allris"}:
+    if kind in {"sessionnet", "allris", None}:
         if urlsplit(url).scheme not in {"http", "https"}:
             raise ConfigurationError(f"{kind} needs the http(s) address of the installation, got {url}")
-        begin, end = calendar_range(start_from, start_to)
-        if start_from is None and start_to is None:
-            log.info("no start range given; reading the %s calendar from %s to %s", kind, begin, end)
-        adapter = discover_sessionnet if kind == "sessionnet" else discover_allris
-        return Discovery(meetings=list(adapter(url, client, start_from=begin, start_to=end)))
+        installation = probe_installation(url, client, kind)
+        if installation is None:  # the address answered JSON: an OParl API after all
+            kind = "oparl"
+        else:
+            begin, end = calendar_range(start_from, start_to)
+            if start_from is None and start_to is None:
+                log.info("no start range given; reading the %s calendar from %s to %s", installation.vendor, begin, end)
+            adapter = discover_sessionnet if installation.vendor == "sessionnet" else discover_allris
+            meetings = adapter(url, client, start_from=begin, start_to=end, installation=installation)
+            return Discovery(meetings=list(meetings))
     if kind == "archive":
         found = Discovery(meetings=list(discover_archive(Path(url) if "://" not in url else url)))
     else:

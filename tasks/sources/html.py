@@ -11,6 +11,7 @@ import codecs
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -72,21 +73,31 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
     return raw.decode("cp1252", "replace")
 
 
-def fetch_page(client: HttpClient, url: str) -> LexborHTMLParser:
-    """GET one HTML page and parse it (the client retries transient failures)."""
-    with client.stream(url, headers=HTML_ACCEPT) as response:
-        raw = response.read()
-        content_type = response.headers.get("Content-Type")
-    return LexborHTMLParser(decode_html(raw, content_type))
+@dataclass
+class HtmlPage:
+    """A fetched page: the URL asked for, where redirects ended, its text and its parsed tree."""
+
+    url: str
+    final_url: str
+    text: str
+    tree: LexborHTMLParser
 
 
-def fetch_optional_page(client: HttpClient, url: str) -> LexborHTMLParser | None:
-    """A page that may be gone (404 and friends): None with a warning, so one dead link costs one meeting's details."""
+def fetch_html_page(client: HttpClient, url: str, *, quiet: bool = False) -> HtmlPage | None:
+    """GET and parse one HTML page; None when it is gone (404 and friends), so one dead link costs one page.
+
+    The client retries transient failures and raises `SourceUnavailable` when they last.
+    """
     try:
-        return fetch_page(client, url)
+        with client.stream(url, headers=HTML_ACCEPT) as response:
+            raw = response.read()
+            content_type = response.headers.get("Content-Type")
+            final_url = str(response.url)
     except DocumentRejected as err:
-        log.warning("skipping %s", err)
+        (log.info if quiet else log.warning)("skipping %s", err)
         return None
+    text = decode_html(raw, content_type)
+    return HtmlPage(url=url, final_url=final_url, text=text, tree=LexborHTMLParser(text))
 
 
 def text_of(node: LexborNode | None) -> str:
@@ -120,10 +131,11 @@ def resolve_link(href: str | None, page_url: str, source: str) -> str | None:
 def rows_of(tree: LexborHTMLParser) -> Iterator[tuple[LexborNode, list[LexborNode]]]:
     """Every table row that holds data, with its own cells; layout rows wrapping whole tables are skipped.
 
-    A one-row table inside a cell (document icons beside an agenda item) does not make a layout row.
+    A table inside a cell that only lists files (SessionNet's `smcdocbox`, one-row icon tables)
+    does not make a layout row: the agenda row around it is data.
     """
     for row in tree.css("tr"):
-        if any(len(inner.css("tr")) > 1 for inner in row.css("table")):
+        if any(len(inner.css("tr")) > 1 and "docbox" not in (inner.attributes.get("class") or "") for inner in row.css("table")):
             continue
         cells = [child for child in row.iter() if child.tag in {"td", "th"}]
         if cells:
@@ -134,7 +146,8 @@ def page_title_body(tree: LexborHTMLParser) -> str | None:
     """The council's name from `<title>`, e.g. 'SessionNet | Sitzungskalender - Stadt Musterstadt'."""
     title = text_of(tree.css_first("title"))
     generic = re.compile(r"sessionnet|allris|bürgerinfo|buergerinfo|ratsinfo|sitzung|kalender|tagesordnung|"
-                         r"niederschrift|übersicht|startseite|details|^\s*$", re.IGNORECASE)  # fmt: skip
+                         r"niederschrift|übersicht|startseite|details|fehler|\d{1,2}[:.]\d{2}\s*uhr|^\s*$",
+                         re.IGNORECASE)  # fmt: skip
     parts = [p.strip() for p in re.split(r"\s[|–—-]\s|\|", title)]
     names = [p for p in parts if not generic.search(p)]
     return names[-1] if names else None
@@ -188,15 +201,3 @@ def months_between(start: date, end: date) -> Iterator[tuple[int, int]]:
     while (year, month) <= (end.year, end.month):
         yield year, month
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-def installation_folder(url: str, vendor_page: re.Pattern[str]) -> str:
-    """The folder (ending in '/') of a vendor installation, from its entry URL or any page in it."""
-    parts = urlsplit(url)
-    path = parts.path
-    last = path.rsplit("/", 1)[-1]
-    if vendor_page.match(last):
-        path = path[: -len(last)]
-    elif not path.endswith("/"):
-        path += "/"
-    return f"{parts.scheme}://{parts.netloc}{path}"

@@ -21,13 +21,13 @@ from schemas.clock import as_utc
 from schemas.errors import RatsflowError, SourceInvalid, SourceUnavailable
 from schemas.pipeline import AgendaEntry, Discovery, DocumentRef, SourceMeeting
 from tasks.http import HttpClient, HttpRejected
+from tasks.sources.file_names import ATTACHMENT_WORD, minutes_role
 from tasks.sources.watermarks import detect_placeholder_timestamps
 
 log = logging.getLogger("ratsflow.discover")
 
 MAX_PAGES = 10_000
 MAX_EMPTY_PAGES = 3  # consecutive empty pages that still link on: the server pages into nothing
-MINUTES_NAME = re.compile(r"niederschrift|protokoll", re.IGNORECASE)
 APPROVAL_ITEM = re.compile(r"genehmigung|billigung|anerkennung|einwendungen gegen", re.IGNORECASE)
 FILTER = "modified_since"
 # The reason the flow records for a file the source lists without any address to download it from.
@@ -287,7 +287,11 @@ class Resolver:
 
 
 def is_minutes_file(file: dict) -> bool:
-    return bool(MINUTES_NAME.search(f"{file.get('name') or ''} {file.get('fileName') or ''}"))
+    """Named as the minutes themselves: 'Anlage 3 zur Niederschrift' is an attachment (`file_names`)."""
+    name = str(file.get("name") or "")
+    if minutes_role(name):
+        return True
+    return not ATTACHMENT_WORD.search(name) and minutes_role(str(file.get("fileName") or "")) is not None
 
 
 def document_refs(meeting: dict, resolver: Resolver | None = None) -> list[DocumentRef]:
@@ -385,14 +389,42 @@ def agenda_entries(meeting: dict, resolver: Resolver | None = None) -> list[Agen
     return entries
 
 
-def organization_names(value: object, organizations: dict[str, str]) -> list[str]:
-    names = []
+@dataclass
+class OrganizationNames:
+    """Organization URL → name for one walk: the bodies' lists first, else the Organization itself, fetched once.
+
+    OParl names a meeting's committee by the URL of its Organization; downstream apps filter
+    by name, so an organization the body's list did not name is asked for on its own, once per
+    run however many meetings cite it. One that cannot be read leaves the name empty (warning).
+    """
+
+    client: HttpClient | None
+    notes: Discovery
+    names: dict[str, str | None] = field(default_factory=dict)
+
+    def name_of(self, url: str) -> str | None:
+        if url not in self.names:
+            found = Resolver(self.client, self.notes).objects(url, "organization")
+            self.names[url] = next((o.get("name") or o.get("shortName") for o in found if o.get("name") or o.get("shortName")), None)
+        return self.names[url]
+
+
+def committee_of(value: object, organizations: OrganizationNames | dict[str, str]) -> tuple[str | None, str | None]:
+    """(names, URLs) of a meeting's organizations, each joined by ', '; embedded objects name themselves."""
+    if isinstance(organizations, dict):
+        organizations = OrganizationNames(None, Discovery(), dict(organizations))
+    names, urls = [], []
     for org in as_list(value):
-        if isinstance(org, str):
-            names.append(organizations.get(org, org))
-        elif isinstance(org, dict) and (org.get("name") or org.get("shortName")):
-            names.append(org.get("name") or org.get("shortName"))
-    return names
+        if isinstance(org, str) and org:
+            urls.append(org)
+            if name := organizations.name_of(org) if is_url(org) else org:
+                names.append(name)
+        elif isinstance(org, dict):
+            if isinstance(org.get("id"), str):
+                urls.append(org["id"])
+            if org.get("name") or org.get("shortName"):
+                names.append(org.get("name") or org.get("shortName"))
+    return ", ".join(names) or None, ", ".join(urls) or None
 
 
 def meeting_from_oparl(
@@ -400,16 +432,18 @@ def meeting_from_oparl(
     *,
     source: str,
     body_name: str | None,
-    organizations: dict[str, str],
+    organizations: OrganizationNames | dict[str, str],
     resolver: Resolver | None = None,
 ) -> SourceMeeting:
     """A SourceMeeting; a deleted stub needs nothing but its id (agenda and files are not asked for)."""
     deleted = bool(item.get("deleted"))
+    committee, committee_url = (None, None) if deleted else committee_of(item.get("organization"), organizations)
     meeting = SourceMeeting(
         external_id=item["id"],
         source=source,
         body=body_name,
-        organization=", ".join(organization_names(item.get("organization"), organizations)) or None,
+        organization=committee,
+        organization_url=committee_url,
         name=item.get("name") if isinstance(item.get("name"), str) else None,
         start=parse_datetime(item.get("start")),
         end=parse_datetime(item.get("end")),
@@ -458,8 +492,9 @@ def walk_system(
         resolver.objects(bodies, f"body of {system_url}")
     )
     walked: set[str] = set()
+    names = OrganizationNames(client, notes)
     for body in body_objects:
-        yield from walk_body(body, system_url, client, notes, since=since, max_pages=max_pages, walked=walked)
+        yield from walk_body(body, system_url, client, notes, since=since, max_pages=max_pages, walked=walked, names=names)
     notes.placeholder = bool(notes.placeholder_lists)
 
 
@@ -472,9 +507,11 @@ def walk_body(
     since: SinceLookup,
     max_pages: int,
     walked: set[str],
+    names: OrganizationNames,
 ) -> Iterator[SourceMeeting]:
     body_name = body.get("name") or body.get("shortName")
-    organizations = body_organizations(body, client, notes, max_pages)
+    names.names.update(body_organizations(body, client, notes, max_pages))
+    organizations = names
     meeting_list = body.get("meeting")
     resolver = Resolver(client, notes)
     if isinstance(meeting_list, list):  # embedded (some 1.0 servers): no list URL, so no filter and no watermark
@@ -514,7 +551,7 @@ def walk_body(
 
 
 def read_meeting(
-    item: dict, system_url: str, body_name: str | None, organizations: dict[str, str], resolver: Resolver, where: object
+    item: dict, system_url: str, body_name: str | None, organizations: OrganizationNames, resolver: Resolver, where: object
 ) -> SourceMeeting | None:
     if not isinstance(item.get("id"), str) or not item["id"]:
         resolver.notes.warn(f"skipping a meeting without id in {where}")
@@ -547,9 +584,9 @@ def finish_list(walk: ListWalk, notes: Discovery) -> None:
         notes.warn(f"list {walk.url} serves placeholder `modified` timestamps; incremental sync reads it in full")
 
 
-def body_organizations(body: dict, client: HttpClient, notes: Discovery, max_pages: int) -> dict[str, str]:
-    """Organization id → name, for readable meeting rows; a broken list costs only the names."""
-    organizations: dict[str, str] = {}
+def body_organizations(body: dict, client: HttpClient, notes: Discovery, max_pages: int) -> dict[str, str | None]:
+    """Organization id → name from the body's list; a broken list costs one request per organization later."""
+    organizations: dict[str, str | None] = {}
     source = body.get("organization")
     try:
         if is_url(source):
@@ -558,11 +595,11 @@ def body_organizations(body: dict, client: HttpClient, notes: Discovery, max_pag
             objects = Resolver(client, notes).objects(source, f"organization of body {body.get('id')}")
         for org in objects:
             if isinstance(org.get("id"), str):
-                organizations[org["id"]] = org.get("name") or org.get("shortName") or org["id"]
+                organizations[org["id"]] = org.get("name") or org.get("shortName")
     except SourceUnavailable:
         raise
     except RatsflowError as err:
-        notes.warn(f"organizations of body {body.get('id')} could not be read; meetings name them by URL: {err}")
+        notes.warn(f"organizations of body {body.get('id')} could not be read; each is asked for on its own: {err}")
     return organizations
 
 

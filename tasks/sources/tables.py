@@ -2,18 +2,21 @@
 
 SessionNet and ALLRIS lay their pages out differently but say the same things in table rows;
 these readers look at cell contents, not at vendor CSS classes, so a redesigned template or
-an extra column does not break them. Each adapter passes in the link patterns of its vendor.
+an extra column does not break them. Each adapter passes in the link patterns of its vendor,
+and the label/value pairs its template writes outside tables (`smc.py`, `allris_pages.py`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urlencode, urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from schemas.pipeline import AgendaEntry, DocumentRef, SourceMeeting
 from tasks.sources.calendars import CalendarEntry
+from tasks.sources.file_names import clean_file_name, minutes_role
 from tasks.sources.html import (
     berlin_datetime,
     has_letters,
@@ -23,9 +26,13 @@ from tasks.sources.html import (
     rows_of,
     text_of,
 )
-from tasks.sources.oparl import MINUTES_NAME
 
 AGENDA_NUMBER = re.compile(r"^(?:(?P<flag>[ÖöNn])\s*|TOP\s*)?(?P<num>\d{1,3}[a-z]?(?:\.\d{1,3}[a-z]?)*)\.?$")
+# SessionNet Layout 4 adds notes to the number cell: "Ö 3.1 Nachtrag: 01.07.2026 *".
+NUMBER_NOTE = re.compile(r"\s+(?:nachtrag|neu|ergänzt|erweitert|geändert|abgesetzt|\*)\b.*$|\s*\*+$", re.IGNORECASE)
+# Result boxes inside the title cell: "Beschluss: einstimmig beschlossen", "Abstimmung: Ja 9, …".
+RESULT_BOX = re.compile(r"(?<=\S)\s+(?:Beschluss|Abstimmung|Abstimmungsergebnis|Beratungsergebnis|Ergebnis)\s*:.*$",
+                        re.IGNORECASE | re.DOTALL)  # fmt: skip
 PAPER_REF = re.compile(r"^[A-ZÄÖÜa-z]{0,6}\s?[/-]?\s?\d[\w.]*(?:\s?[/-]\s?[\w.]+)+$")
 NOT_PUBLIC = re.compile(r"nicht\s*-?\s*öffentlich", re.IGNORECASE)
 PUBLIC_SECTION = re.compile(r"öffentliche[r]?\s+(?:teil|sitzung)", re.IGNORECASE)
@@ -33,9 +40,13 @@ PUBLIC_SECTION = re.compile(r"öffentliche[r]?\s+(?:teil|sitzung)", re.IGNORECAS
 
 def _agenda_number(cells: list[LexborNode]) -> tuple[int, re.Match] | None:
     for index, cell in enumerate(cells[:2]):
-        if m := AGENDA_NUMBER.match(text_of(cell)):
+        if m := AGENDA_NUMBER.match(NUMBER_NOTE.sub("", text_of(cell))):
             return index, m
     return None
+
+
+def _title_text(cell: LexborNode) -> str:
+    return RESULT_BOX.sub("", text_of(cell))
 
 
 def _agenda_title(cells: list[LexborNode], item_link: re.Pattern) -> tuple[str, LexborNode | None]:
@@ -43,7 +54,7 @@ def _agenda_title(cells: list[LexborNode], item_link: re.Pattern) -> tuple[str, 
         for link in cell.css("a[href]"):
             if item_link.search(link.attributes.get("href") or "") and has_letters(text_of(link)):
                 return text_of(link), link
-    texts = [text_of(c) for c in cells]
+    texts = [_title_text(c) for c in cells]
     candidates = [t for t in texts if has_letters(t) and not PAPER_REF.match(t)]
     return (max(candidates, key=len) if candidates else ""), None
 
@@ -69,7 +80,7 @@ def agenda_entries(tree: LexborHTMLParser, page_url: str, source: str, item_link
         entries.append(
             AgendaEntry(
                 external_id=resolve_link(link.attributes.get("href"), page_url, source) if link else None,
-                number=re.sub(r"\s+", " ", text_of(cells[index])).rstrip("."),
+                number=re.sub(r"\s+", " ", NUMBER_NOTE.sub("", text_of(cells[index]))).rstrip("."),
                 name=title,
                 public={"Ö": True, "N": False}.get(flag, public_section),
                 order=len(entries) + 1,
@@ -78,69 +89,44 @@ def agenda_entries(tree: LexborHTMLParser, page_url: str, source: str, item_link
     return entries
 
 
-def _enclosing_row(node: LexborNode) -> LexborNode | None:
+def enclosing_rows(node: LexborNode) -> Iterator[LexborNode]:
+    """The table rows around a node, innermost first (a document box nests its own table in an agenda row)."""
     parent = node.parent
-    while parent is not None and parent.tag != "tr":
+    while parent is not None:
+        if parent.tag == "tr":
+            yield parent
         parent = parent.parent
-    return parent
 
 
-def _in_agenda_row(node: LexborNode) -> bool:
+def in_agenda_row(node: LexborNode) -> bool:
     """Files on an agenda row belong to that item (often the *previous* meeting's minutes up for approval)."""
-    row = _enclosing_row(node)
-    return row is not None and _agenda_number([c for c in row.iter() if c.tag in {"td", "th"}]) is not None
-
-
-def _document_ref(url: str, name: str) -> DocumentRef:
-    name = name.strip().rstrip(":").strip()
-    return DocumentRef(
-        external_id=url,
-        role="verbatim_protocol" if re.search(r"wortprotokoll", name, re.IGNORECASE) else "results_protocol",
-        url=url,
-        name=name or None,
-        mime_type="application/pdf" if name.lower().endswith(".pdf") or url.lower().endswith(".pdf") else None,
+    return any(
+        _agenda_number([c for c in row.iter() if c.tag in {"td", "th"}]) is not None for row in enclosing_rows(node)
     )
 
 
-def minutes_refs(
-    tree: LexborHTMLParser, page_url: str, source: str, file_link: re.Pattern, form_field: str | None = None
-) -> list[DocumentRef]:
-    """Files named 'Niederschrift'/'Protokoll': plain links, and (ALLRIS classic) POST forms with a file id.
-
-    A form is recorded as its action URL with the id as a query (`do027.asp?DOLFDNR=5`), which the
-    servers also answer to a GET.
-    """
+def minutes_refs(tree: LexborHTMLParser, page_url: str, source: str, file_link: re.Pattern) -> list[DocumentRef]:
+    """Minutes linked on a meeting page, named by link text or `title`; attachments and agenda-row files left out."""
     refs: dict[str, DocumentRef] = {}
     for link in tree.css("a[href]"):
         href = link.attributes.get("href") or ""
-        if not file_link.search(href) or _in_agenda_row(link):
+        if not file_link.search(href) or in_agenda_row(link):
             continue
-        name = text_of(link) or (link.attributes.get("title") or "")
-        if not MINUTES_NAME.search(name):
-            continue
-        if url := resolve_link(href, page_url, source):
-            refs.setdefault(url, _document_ref(url, name))
-    for form in tree.css("form") if form_field else []:
-        action = form.attributes.get("action") or ""
-        field = form.css_first(f'input[name="{form_field}"]')
-        if not file_link.search(action) or field is None or not field.attributes.get("value") or _in_agenda_row(form):
-            continue
-        submit = form.css_first('input[type="submit"]')
-        # the form's own text, its button, or the row's label ('Niederschrift öffentlich:') names the file
-        names = [text_of(form), submit.attributes.get("value") or "" if submit else "", text_of(_enclosing_row(form))]
-        name = next((n for n in names if MINUTES_NAME.search(n)), None)
-        if name and (base := resolve_link(action.split("?")[0], page_url, source)):
-            url = f"{base}?{urlencode({form_field: field.attributes['value']})}"
-            refs.setdefault(url, _document_ref(url, name))
+        name = clean_file_name(text_of(link)) or clean_file_name(link.attributes.get("title"))
+        if (role := minutes_role(name)) and (url := resolve_link(href, page_url, source)):
+            pdf = name.lower().endswith(".pdf") or url.lower().endswith(".pdf")
+            refs.setdefault(url, DocumentRef(external_id=url, role=role, url=url, name=name,
+                                             mime_type="application/pdf" if pdf else None))
     return list(refs.values())
 
 
-def labelled_values(tree: LexborHTMLParser) -> dict[str, str]:
+def labelled_values(tree: LexborHTMLParser, extra_pairs: list[tuple[LexborNode, LexborNode]] = ()) -> dict[str, str]:
     """'Datum: Donnerstag, 04.07.2019' style fields of a meeting page, keyed by lower-case label.
 
-    A label is a cell ending in ':' (several per row in ALLRIS), a `th` beside a `td`, or a `dt`.
+    A label is a cell ending in ':' (several per row in ALLRIS), a `th` beside a `td`, a `dt`, or
+    the head of a pair the vendor writes outside tables (`extra_pairs`, labels without colons).
     """
-    pairs: list[tuple[LexborNode, LexborNode]] = []
+    pairs: list[tuple[LexborNode, LexborNode]] = list(extra_pairs)
     for _row, cells in rows_of(tree):
         for label, value in zip(cells, cells[1:], strict=False):
             if text_of(label).endswith(":") or (label.tag == "th" and value.tag == "td"):
@@ -175,13 +161,14 @@ def meeting_from_pages(
     start_time, end_time = parse_times(" ".join(details.get(label, "") for label in TIME_LABELS + DATE_LABELS))
     if start_time is None and entry.start and entry.start.date() == day:
         start_time, end_time = entry.start.time(), entry.end.time() if entry.end else None
-    organization = entry.committee or details.get("gremium")
+    # the meeting page names the committee; a calendar row may only give the meeting's title
+    organization = details.get("gremium") or entry.committee
     return SourceMeeting(
         external_id=external_id,
         source=source,
         body=body,
         organization=organization,
-        name=details.get("bezeichnung") or details.get("sitzung") or organization,
+        name=details.get("bezeichnung") or entry.title or organization,
         start=berlin_datetime(day, start_time),
         end=berlin_datetime(day, end_time) if end_time else None,
         agenda=agenda,

@@ -73,6 +73,16 @@ def test_upsert_meeting_with_new_data_updates_in_place(engine):
     assert rows(engine, "SELECT name FROM meeting") == [("Sondersitzung",)]
 
 
+def test_committee_url_and_closed_meetings_are_stored(engine):
+    upsert_meeting(engine, source_meeting(1, organization_url="https://ris.example.de/oparl/org/7"))
+    upsert_meeting(engine, source_meeting(2, public=False))
+    assert rows(engine, "SELECT organization_url, public FROM meeting ORDER BY id") == [
+        ("https://ris.example.de/oparl/org/7", True),
+        (None, False),
+    ]
+    assert upsert_meeting(engine, source_meeting(2, public=True)).action == "updated"
+
+
 def test_meeting_times_are_stored_as_utc(engine):
     upsert_meeting(engine, source_meeting())  # 17:00 in Berlin (winter time) is 16:00 UTC
     with engine.connect() as connection:

@@ -15,6 +15,6 @@ def page(name: str, content_type: str | None = "text/html") -> Reply:
     a windows-1252 or iso-8859-1 installation really sends.
     """
     text = (FIXTURES / name).read_text(encoding="utf-8")
-    declared = re.search(r"charset=([\w-]+)", text)
+    declared = re.search(r"charset=[\"']?([\w-]+)", text)
     raw = text.encode(declared.group(1) if declared else "utf-8")
     return Reply(200, raw, {"Content-Type": content_type} if content_type else {})

@@ -1,15 +1,15 @@
 from datetime import date, datetime
 
-import pytest
 from council_pages import page
 from loopback import Reply
 
-from tasks.sources.allris import allris_folder, discover_allris
+from tasks.sources.allris import discover_allris
 from tasks.sources.html import BERLIN
 
 
 def serve_classic(server) -> str:
     server.route("/bi/si010_e.asp?MM=7&YY=2019", page("allris_si010_e_2019_07.html"))
+    server.route("/bi/si010_e.asp", page("allris_si010_e_2019_07.html"))  # the page the probe reads
     server.route("/bi/to010.asp?SILFDNR=5001", page("allris_to010_5001.html"))
     server.route("/bi/to010.asp?SILFDNR=5002", page("allris_to010_5002.html"))
     return f"{server.base}/bi/"
@@ -72,17 +72,3 @@ def test_range_inside_a_month_leaves_out_the_other_days(loopback, client):
     found = list(discover_allris(base, client, start_from=date(2019, 7, 5), start_to=date(2019, 7, 31)))
     assert [m.organization for m in found] == ["Kreisausschuss"]
     assert loopback.hits["/bi/to010.asp"] == 1
-
-
-@pytest.mark.parametrize(
-    ("url", "folder", "modern"),
-    [
-        ("https://ris.example.de/bi/", "https://ris.example.de/bi/", False),
-        ("https://ris.example.de/bi/si010_e.asp?MM=7&YY=2019", "https://ris.example.de/bi/", False),
-        ("https://ris.example.de/bi/allris.net.asp", "https://ris.example.de/bi/", False),
-        ("https://ris.example.de/public/si010", "https://ris.example.de/public/", True),
-        ("https://ris.example.de/public", "https://ris.example.de/public/", True),
-    ],
-)
-def test_installation_folder_and_generation(url, folder, modern):
-    assert allris_folder(url) == (folder, modern)

@@ -247,3 +247,25 @@ def test_a_meeting_whose_files_were_all_read_says_so_and_one_with_a_missing_part
         found = {m.name: m for m in discover_oparl(url, c).meetings}
     assert found["Sitzung 1"].documents_complete
     assert not found["Sitzung 2"].documents_complete  # its files cannot be known to be gone
+
+
+def test_committee_urls_become_names_fetched_once_per_run_and_the_url_is_kept(loopback):
+    base = loopback.base
+    loopback.route("/org/2", j({"id": f"{base}/org/2", "type": "https://schema.oparl.org/1.1/Organization", "name": "Bauausschuss"}))
+    meetings = [
+        meeting(1, organization=[f"{base}/org/1"]),  # named by the body's organization list
+        meeting(2, organization=[f"{base}/org/2"]),  # not in the list: asked for itself
+        meeting(3, organization=f"{base}/org/2"),  # a plain string, and asked for no second time
+        meeting(4, organization=[f"{base}/org/404"]),  # cannot be read: no name, never the URL as one
+    ]
+    url = oparl_system(loopback, [meetings])
+    with HttpClient(Settings(), retries=0) as c:
+        found = discover_oparl(url, c)
+    assert [(m.organization, m.organization_url) for m in found.meetings] == [
+        ("Sozialausschuss", f"{base}/org/1"),
+        ("Bauausschuss", f"{base}/org/2"),
+        ("Bauausschuss", f"{base}/org/2"),
+        (None, f"{base}/org/404"),
+    ]
+    assert loopback.hits["/org/2"] == 1 and loopback.hits["/org/1"] == 0
+    assert any("org/404" in w for w in found.warnings)

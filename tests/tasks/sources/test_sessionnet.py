@@ -8,7 +8,7 @@ from schemas.errors import SourceInvalid
 from schemas.settings import Settings
 from tasks.http import HttpClient
 from tasks.sources.html import BERLIN
-from tasks.sources.sessionnet import discover_sessionnet, sessionnet_folder
+from tasks.sources.sessionnet import discover_sessionnet
 
 
 def serve_sessionnet(server) -> str:
@@ -128,19 +128,6 @@ def test_a_calendar_that_is_not_there_says_so(loopback, client):
     with pytest.raises(SourceInvalid, match="SessionNet"):
         base = f"{loopback.base}/nothing/"
         list(discover_sessionnet(base, client, start_from=date(2019, 8, 1), start_to=date(2019, 8, 2)))
-
-
-@pytest.mark.parametrize(
-    ("url", "folder", "suffix"),
-    [
-        ("https://r.example.de/sessionnet/si0040.asp", "https://r.example.de/sessionnet/", ".asp"),
-        ("https://r.example.de/buergerinfo/si0040.php?__cjahr=2019", "https://r.example.de/buergerinfo/", ".php"),
-        ("https://r.example.de/sessionnet", "https://r.example.de/sessionnet/", ".asp"),
-        ("https://r.example.de/bi/info.php", "https://r.example.de/bi/", ".php"),
-    ],
-)
-def test_installation_folder_and_suffix(url, folder, suffix):
-    assert sessionnet_folder(url) == (folder, suffix)
 
 
 def test_an_empty_range_warns_that_nothing_was_found(loopback, client, caplog):

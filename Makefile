@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-deu poppler-utils fonts-dejavu-core wngerman
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages venv demo serve test test-sqlite bench bench-ocr bench-segment clean
+.PHONY: setup system-packages venv demo serve test test-sqlite lint bench bench-ocr bench-segment clean
 
 setup: system-packages venv
 
@@ -47,6 +47,11 @@ serve: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# The house's guards: ruff (style, bugs) and import-linter (layers only point down; see pyproject).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # SQLite only, for machines without PostgreSQL.
 test-sqlite: setup

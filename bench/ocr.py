@@ -24,21 +24,21 @@ import time
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-import jiwer  # noqa: E402
-import pypdfium2 as pdfium  # noqa: E402
-import pytesseract  # noqa: E402
+import jiwer
+import pypdfium2 as pdfium
+import pytesseract
 
-from demo.compose import MinutesDoc, compose_minutes  # noqa: E402
-from demo.itempool import ASGI, sample_minutes_spec, seed_item_integration_centre_2019, seed_item_kim  # noqa: E402
-from demo.render import render_born_digital, render_damaged_layer, render_scan  # noqa: E402
-from schemas.extraction import OcrPolicy  # noqa: E402
-from tasks.extract import extract_pages  # noqa: E402
-from tasks.normalise import restore_umlauts  # noqa: E402
+from demo.compose import MinutesDoc, compose_minutes
+from demo.itempool import ASGI, sample_minutes_spec, seed_item_integration_centre_2019, seed_item_kim
+from demo.render import render_born_digital, render_damaged_layer, render_scan
+from schemas.extraction import OcrPolicy
+from tasks.extract import extract_pages
+from tasks.normalise import restore_umlauts
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS_MD = ROOT / "docs" / "BENCHMARKS.md"
@@ -232,7 +232,7 @@ def targets_summary(results: list[Result]) -> str:
 
 
 def write_markdown(results: list[Result], pages: int, elapsed: float, quick: bool) -> None:
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     section = f"""## OCR
 
 Measured {today} with `python -m bench.ocr{' --quick' if quick else ''}` ({elapsed:.0f} s on {os.cpu_count()} cores, Tesseract {pytesseract.get_tesseract_version()}, `deu` model).

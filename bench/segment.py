@@ -39,14 +39,14 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-from bench.golden.build import GOLDEN_DIR, OUT_DIR, render_pdfs  # noqa: E402
-from schemas.pipeline import AgendaEntry, AgendaItemSpan  # noqa: E402
-from tasks.segment import SEGMENTER_VERSION, segment_minutes  # noqa: E402
+from bench.golden.build import GOLDEN_DIR, OUT_DIR, render_pdfs
+from schemas.pipeline import AgendaEntry, AgendaItemSpan
+from tasks.segment import SEGMENTER_VERSION, segment_minutes
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS_MD = ROOT / "docs" / "BENCHMARKS.md"
@@ -157,7 +157,7 @@ def golden_names() -> list[str]:
     return sorted(p.stem for p in GOLDEN_DIR.glob("*.json"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _truth(name: str) -> dict:
     return json.loads((GOLDEN_DIR / f"{name}.json").read_text(encoding="utf-8"))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import random
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +31,7 @@ def _new_pdf(doc: MinutesDoc, *, fonts: bool = True) -> FPDF:
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
     # A fixed creation date keeps the bytes reproducible (fpdf2 would stamp "now").
-    pdf.set_creation_date(datetime(doc.date.year, doc.date.month, doc.date.day, 20, 0, tzinfo=timezone.utc))
+    pdf.set_creation_date(datetime(doc.date.year, doc.date.month, doc.date.day, 20, 0, tzinfo=UTC))
     pdf.set_title(doc.title)
     pdf.set_author(doc.body_name)
     if fonts:  # parsing the TTFs costs a third of a second; image-only PDFs need none
@@ -179,7 +179,7 @@ def damage_text(text: str, seed: int) -> str:
     """
     rng = random.Random(seed)
     for pattern, replacement, probability in _WORD_CONFUSIONS:
-        text = pattern.sub(lambda m: replacement if rng.random() < probability else m.group(0), text)
+        text = pattern.sub(lambda m, r=replacement, p=probability: r if rng.random() < p else m.group(0), text)
     out: list[str] = []
     for char in text:
         choices = _CONFUSIONS.get(char)

@@ -17,7 +17,7 @@ import json
 import math
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -74,7 +74,7 @@ class SampleState:
         self.corpus.meeting(meeting_id)  # KeyError for unknown meetings
         with self._lock:
             previous = self._modified[meeting_id]
-            now = datetime.now(timezone.utc).replace(microsecond=0).astimezone(previous.tzinfo)
+            now = datetime.now(UTC).replace(microsecond=0).astimezone(previous.tzinfo)
             modified = max(now, previous + timedelta(seconds=1))
             self._modified[meeting_id] = modified
             self._pdfs[meeting_id] = PublishedPdf(bytes(data), modified)
@@ -277,7 +277,7 @@ def _parse_filter(name: str, value: str) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError as err:
         raise BadRequest(f"{name} must be an ISO 8601 date-time, got {value!r}") from err
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 # --- HTTP -------------------------------------------------------------------------------------------
@@ -285,12 +285,12 @@ def _parse_filter(name: str, value: str) -> datetime:
 
 class OParlRequestHandler(BaseHTTPRequestHandler):
     server_version = "ratsflow-demo/1.0"
-    server: "SampleHTTPServer"
+    server: SampleHTTPServer
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self.server.state.log(self.command, self.path, int(code) if isinstance(code, int) else 0)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass  # the request log above is the record; stderr stays quiet in tests
 
     def do_HEAD(self) -> None:
@@ -354,7 +354,7 @@ class OParlRequestHandler(BaseHTTPRequestHandler):
         if meeting is None:
             raise KeyError(name)
         published = self.server.state.pdf(meeting.id)
-        last_modified = format_datetime(published.modified.astimezone(timezone.utc), usegmt=True)
+        last_modified = format_datetime(published.modified.astimezone(UTC), usegmt=True)
         if _not_modified(self.headers, published):
             self.send_response(304)
             self.send_header("ETag", published.etag)
@@ -433,7 +433,7 @@ class SampleServer:
         """Publishes new minutes bytes for a meeting; its File and Meeting get a newer `modified`."""
         return self.state.replace_pdf(meeting_id, new_bytes)
 
-    def start(self) -> "SampleServer":
+    def start(self) -> SampleServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"oparl-demo-{self.port}")
         self._thread.start()
@@ -446,7 +446,7 @@ class SampleServer:
             self._thread = None
         self.httpd.server_close()
 
-    def __enter__(self) -> "SampleServer":
+    def __enter__(self) -> SampleServer:
         return self
 
     def __exit__(self, *exc: object) -> None:

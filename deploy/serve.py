@@ -49,7 +49,7 @@ def prefect_env(home: Path, port: int, base: dict[str, str] | None = None) -> di
 
 def start_server(env: dict[str, str], *, log: Path | None = None) -> subprocess.Popen:
     """`prefect server start` on 127.0.0.1 in the background; wait for it with `wait_until_healthy`."""
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - lives as long as the server
+    out = open(log, "ab") if log else subprocess.DEVNULL
     return subprocess.Popen(
         [prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", env["PREFECT_SERVER_API_PORT"]],
         env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
@@ -97,7 +97,7 @@ def start_worker(
     `name` shows in the UI (Work Pools → ratsflow → Workers) and in the label
     `prefect.worker.name` of every flow run the worker starts.
     """
-    out = open(log, "ab") if log else None  # noqa: SIM115 - lives as long as the worker
+    out = open(log, "ab") if log else None
     args = [prefect_executable(), "worker", "start", "--pool", POOL, "--type", "process", "--limit", str(limit)]
     if name:
         args += ["--name", name]

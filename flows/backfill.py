@@ -13,10 +13,10 @@ from prefect.runtime import flow_run
 
 from flows.sync import sync
 from schemas.params import BackfillParams, IngestSummary, SyncParams
-from tasks.chunks import date_chunks
-from tasks.context import open_pipeline
-from tasks.record import close_run, open_run
-from tasks.report import RunProgress, current_flow_run_id, final_state, publish_summary, run_name, source_slug
+from tasks.run.chunks import date_chunks
+from tasks.run.context import open_pipeline
+from tasks.run.record import recorded_run
+from tasks.run.report import RunProgress, current_flow_run_id, final_state, run_name, source_slug
 
 
 def backfill_run_name() -> str:
@@ -40,26 +40,24 @@ def backfill(params: BackfillParams):
     subject = source_slug(params.system_url, params.label)
     ctx = open_pipeline(params, flow_run_id)
     ctx.close()  # only the engine is needed here; the chunks open their own
-    run_id = open_run(ctx.engine, flow_run_id=flow_run_id, flow_name="backfill", source=params.system_url,
-                      params=params.model_dump(mode="json"))
-    chunks = date_chunks(params.start_from, params.start_to, params.chunk)
-    progress = RunProgress("chunks", len(chunks), key=f"backfill-{subject}-progress")
-    parts: list[IngestSummary] = []
-    failed_chunks: list[str] = []
-    for chunk in chunks:
-        child = sync.with_options(flow_run_name=run_name("sync", subject, chunk.start_from, chunk.start_to))
-        state = child(chunk_params(params, chunk.start_from, chunk.start_to), return_state=True)
-        if state.is_completed():
-            parts.append(state.result())
-        else:
-            logger.warning("chunk %s did not complete (%s): %s", chunk.label, state.name, state.message)
-            failed_chunks.append(f"chunk {chunk.label} {state.name.lower()}: {state.message}")
-        progress.advance()
-    summary = IngestSummary.combined(parts)
-    summary.run_id = run_id
-    summary.warnings += failed_chunks
-    if failed_chunks:
-        summary.status = "completed_with_failures"
-    close_run(ctx.engine, run_id, summary)
-    publish_summary(summary, f"backfill-{subject}")
-    return final_state(summary)
+    with recorded_run(ctx.engine, flow_run_id=flow_run_id, flow_name="backfill", source=params.system_url,
+                      params=params.model_dump(mode="json"), artifact_key=f"backfill-{subject}") as run:
+        chunks = date_chunks(params.start_from, params.start_to, params.chunk)
+        progress = RunProgress("chunks", len(chunks), key=f"backfill-{subject}-progress")
+        parts: list[IngestSummary] = []
+        failed_chunks: list[str] = []
+        for chunk in chunks:
+            child = sync.with_options(flow_run_name=run_name("sync", subject, chunk.start_from, chunk.start_to))
+            state = child(chunk_params(params, chunk.start_from, chunk.start_to), return_state=True)
+            if state.is_completed():
+                parts.append(state.result())
+            else:
+                logger.warning("chunk %s did not complete (%s): %s", chunk.label, state.name, state.message)
+                failed_chunks.append(f"chunk {chunk.label} {state.name.lower()}: {state.message}")
+            progress.advance()
+        summary = IngestSummary.combined(parts)
+        summary.warnings += failed_chunks
+        if failed_chunks:
+            summary.status = "completed_with_failures"
+        run.summary = summary
+    return final_state(run.summary)

@@ -8,13 +8,13 @@ import sys
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from tasks.errors import RatsflowError
+from schemas.errors import RatsflowError
 
 app = typer.Typer(help="ratsflow: council minutes into a searchable SQL store.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
@@ -22,7 +22,7 @@ app.add_typer(db_app, name="db")
 out = Console()
 err = Console(stderr=True)
 
-DatabaseOpt = Annotated[Optional[str], typer.Option("--database", help="SQLAlchemy URL (default: RATSFLOW_DATABASE_URL or sqlite:///data/ratsflow.db).")]
+DatabaseOpt = Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (default: RATSFLOW_DATABASE_URL or sqlite:///data/ratsflow.db).")]
 
 
 def fail(error: Exception, code: int = 2) -> None:
@@ -64,9 +64,14 @@ def extract(
 
 @app.command()
 def segment(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A minutes PDF or a text file (pages separated by form feeds).")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A minutes PDF or a text file (pages separated by form feeds).")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    agenda: Annotated[Optional[Path], typer.Option("--agenda", exists=True, dir_okay=False, help="JSON list of known agenda items (number, name, public) for guided mode.")] = None,
+    agenda: Annotated[
+        Path | None,
+        typer.Option("--agenda", exists=True, dir_okay=False, help="JSON list of agenda items (number, name, public) for guided mode."),
+    ] = None,
 ) -> None:
     """Split a minutes document into its agenda items."""
     from schemas.extraction import OcrPolicy
@@ -93,21 +98,22 @@ def segment(
         return
     table = Table("number", "label", "title", "public", "pages", "result")
     for item in result.items:
-        table.add_row(item.number, item.label, item.title, "yes" if item.public else "no", f"{item.page_start}-{item.page_end}", item.result or "")
+        pages = f"{item.page_start}-{item.page_end}"
+        table.add_row(item.number, item.label, item.title, "yes" if item.public else "no", pages, item.result or "")
     out.print(table)
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}")
 
 
-SourceKindOpt = Annotated[Optional[str], typer.Option("--kind", help="oparl, sessionnet, allris or archive (default: detected).")]
+SourceKindOpt = Annotated[str | None, typer.Option("--kind", help="oparl, sessionnet, allris or archive (default: detected).")]
 
 
 @contextmanager
 def progress_bars():
-    """A rich progress bar per thing the flows count (chunks, documents), fed by tasks.report."""
+    """A rich progress bar per thing the flows count (chunks, documents), fed by tasks.run.report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from tasks.report import progress_listener
+    from tasks.run.report import progress_listener
 
     bars: dict[str, object] = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -188,11 +194,11 @@ def backfill(
 
 @app.command()
 def reprocess(
-    source: Annotated[Optional[str], typer.Option(help="Only documents of this source (entry URL as stored).")] = None,
-    start_from: Annotated[Optional[datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="Only meetings on or after this day.")] = None,
-    start_to: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="Only meetings on or before this day.")] = None,
-    document: Annotated[Optional[list[int]], typer.Option("--document", help="Only this document id (repeatable).")] = None,
-    segmenter_older_than: Annotated[Optional[str], typer.Option(help="Only versions segmented by an older segmenter.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only documents of this source (entry URL as stored).")] = None,
+    start_from: Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="Only meetings on or after this day.")] = None,
+    start_to: Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Only meetings on or before this day.")] = None,
+    document: Annotated[list[int] | None, typer.Option("--document", help="Only this document id (repeatable).")] = None,
+    segmenter_older_than: Annotated[str | None, typer.Option(help="Only versions segmented by an older segmenter.")] = None,
     database: DatabaseOpt = None,
 ) -> None:
     """Extract, normalise and segment stored documents again; nothing is downloaded."""
@@ -209,8 +215,8 @@ def reprocess(
 @app.command("ingest-document")
 def ingest_document(
     location: Annotated[str, typer.Argument(help="http(s) URL or local path of one minutes PDF.")],
-    body: Annotated[Optional[str], typer.Option(help="Council or district.")] = None,
-    committee: Annotated[Optional[str], typer.Option(help="Committee that met.")] = None,
+    body: Annotated[str | None, typer.Option(help="Council or district.")] = None,
+    committee: Annotated[str | None, typer.Option(help="Committee that met.")] = None,
     database: DatabaseOpt = None,
 ) -> None:
     """One minutes file through the whole pipeline into the database."""
@@ -262,8 +268,8 @@ def db_upgrade(database: DatabaseOpt = None) -> None:
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="Words to find in agenda items (German stemming on PostgreSQL).")],
-    body: Annotated[Optional[str], typer.Option(help="Only this body (e.g. Rhein-Sieg-Kreis).")] = None,
-    since: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Only meetings on or after this day.")] = None,
+    body: Annotated[str | None, typer.Option(help="Only this body (e.g. Rhein-Sieg-Kreis).")] = None,
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Only meetings on or after this day.")] = None,
     limit: Annotated[int, typer.Option(help="Most hits to show.")] = 20,
     database: DatabaseOpt = None,
 ) -> None:

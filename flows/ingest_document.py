@@ -5,13 +5,13 @@ from __future__ import annotations
 from prefect import flow
 from prefect.runtime import flow_run
 
-from schemas.params import IngestDocumentParams, IngestSummary
-from tasks.context import open_pipeline
-from tasks.ingest_document import ingest_document_task
-from tasks.one_file import meeting_for_file
-from tasks.politeness import existing_host_limits
-from tasks.record import close_run, open_run, record_meeting_task
-from tasks.report import current_flow_run_id, final_state, publish_summary, run_name, slug
+from schemas.params import IngestDocumentParams
+from tasks.document import ingest_document_task
+from tasks.run.context import open_pipeline
+from tasks.run.politeness import existing_host_limits
+from tasks.run.record import record_meeting_task, recorded_run
+from tasks.run.report import current_flow_run_id, final_state, run_name, slug
+from tasks.sources.one_file import meeting_for_file
 
 
 def document_run_name() -> str:
@@ -26,16 +26,13 @@ def ingest_document(params: IngestDocumentParams):
     ctx = open_pipeline(params, flow_run_id)
     meeting = meeting_for_file(params.location, body=params.body, committee=params.committee,
                                meeting_date=params.meeting_date)
-    run_id = open_run(ctx.engine, flow_run_id=flow_run_id, flow_name="ingest-document", source=meeting.source,
-                      params=params.model_dump(mode="json"))
     try:
-        ctx.host_limits = existing_host_limits([params.location])
-        recorded = record_meeting_task(ctx.engine, meeting)
-        outcome = ingest_document_task(meeting, recorded.id, meeting.documents[0], ctx)
+        with recorded_run(ctx.engine, flow_run_id=flow_run_id, flow_name="ingest-document", source=meeting.source,
+                          params=params.model_dump(mode="json"), artifact_key="ingest-document") as run:
+            ctx.host_limits = existing_host_limits([params.location])
+            recorded = record_meeting_task(ctx.engine, meeting)
+            run.meeting_actions.append(recorded.action)
+            run.outcomes.append(ingest_document_task(meeting, recorded.id, meeting.documents[0], ctx))
     finally:
         ctx.close()
-    summary = IngestSummary.from_outcomes([recorded.action], [outcome])
-    summary.run_id = run_id
-    close_run(ctx.engine, run_id, summary)
-    publish_summary(summary, "ingest-document")
-    return final_state(summary)
+    return final_state(run.summary)

@@ -10,12 +10,12 @@ from prefect import flow, get_run_logger
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
-from schemas.params import IngestSummary, ReprocessParams
+from schemas.params import ReprocessParams
 from storage.selection import select_stored_documents
-from tasks.context import document_task_runner, open_pipeline
-from tasks.ingest_document import reprocess_document_task
-from tasks.record import close_run, open_run
-from tasks.report import RunProgress, current_flow_run_id, final_state, publish_summary, run_name, source_slug
+from tasks.document import reprocess_document_task
+from tasks.run.context import document_task_runner, open_pipeline
+from tasks.run.record import recorded_run
+from tasks.run.report import RunProgress, current_flow_run_id, final_state, run_name, source_slug
 
 
 def reprocess_run_name() -> str:
@@ -30,24 +30,19 @@ def reprocess(params: ReprocessParams):
     logger = get_run_logger()
     flow_run_id = current_flow_run_id()
     ctx = open_pipeline(params, flow_run_id)
-    run_id = open_run(ctx.engine, flow_run_id=flow_run_id, flow_name="reprocess", source=params.source,
-                      params=params.model_dump(mode="json"))
     try:
-        documents = select_stored_documents(
-            ctx.engine, source=params.source, start_from=params.start_from, start_to=params.start_to,
-            document_ids=params.document_ids, segmenter_older_than=params.segmenter_older_than, limit=params.limit,
-        )
-        logger.info("%d stored documents to reprocess", len(documents))
-        progress = RunProgress("documents", len(documents), key="reprocess-progress")
-        futures = [reprocess_document_task.submit(doc, ctx, refresh_pages=params.refresh_pages) for doc in documents]
-        outcomes = []
-        for future in as_completed(futures):
-            outcomes.append(future.result())
-            progress.advance()
+        with recorded_run(ctx.engine, flow_run_id=flow_run_id, flow_name="reprocess", source=params.source,
+                          params=params.model_dump(mode="json"), artifact_key="reprocess") as run:
+            documents = select_stored_documents(
+                ctx.engine, source=params.source, start_from=params.start_from, start_to=params.start_to,
+                document_ids=params.document_ids, segmenter_older_than=params.segmenter_older_than, limit=params.limit,
+            )
+            logger.info("%d stored documents to reprocess", len(documents))
+            progress = RunProgress("documents", len(documents), key="reprocess-progress")
+            futures = [reprocess_document_task.submit(doc, ctx, refresh_pages=params.refresh_pages) for doc in documents]
+            for future in as_completed(futures):
+                run.outcomes.append(future.result())
+                progress.advance()
     finally:
         ctx.close()
-    summary = IngestSummary.from_outcomes([], outcomes)
-    summary.run_id = run_id
-    close_run(ctx.engine, run_id, summary)
-    publish_summary(summary, "reprocess")
-    return final_state(summary)
+    return final_state(run.summary)

@@ -6,10 +6,16 @@ notebook without Prefect or a database.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+MAX_WARNINGS = 1_000  # kept per discovery; the rest only in the log
+# A document's text is its pages' texts joined by one blank line: segment offsets and page numbers rely on it.
+PAGE_JOINER = "\n\n"
 
 PageMethod = Literal["text_layer", "ocr", "ocr_redo"]
 DocumentRole = Literal["results_protocol", "verbatim_protocol", "auxiliary_file", "agenda_item_file", "archive"]
@@ -56,6 +62,30 @@ class SourceMeeting(BaseModel):
         description="True only when the source's full list of this meeting's files was read: then a "
         "stored file missing from `documents` was withdrawn at the source.",
     )
+
+
+@dataclass
+class Discovery:
+    """What one discovery found: the meetings, and what incremental sync needs to remember.
+
+    `lists` maps each external meeting list walked to the newest `modified` that is safe to
+    store as its watermark (None: read it in full next time, e.g. the list broke off halfway).
+    """
+
+    meetings: list[SourceMeeting] = field(default_factory=list)
+    lists: dict[str, datetime | None] = field(default_factory=dict)
+    placeholder: bool = False
+    placeholder_lists: set[str] = field(default_factory=set)
+    filter_ignored: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        logging.getLogger("ratsflow.discover").warning("%s", message)
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
+        elif len(self.warnings) == MAX_WARNINGS:
+            self.warnings.append("… more warnings in the log")
+
 
 
 class FetchedBlob(BaseModel):

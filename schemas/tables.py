@@ -139,7 +139,7 @@ class IngestRun(SQLModel, table=True):
     source: str | None = None
     started_at: datetime
     finished_at: datetime | None = None
-    status: str = Field(default="running", description="running, completed, completed_with_failures, failed.")
+    status: str = Field(default="running", description="running, completed, completed_with_failures, failed, cancelled.")
     params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     counts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     error: str | None = None

@@ -24,7 +24,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from tasks.errors import ConfigurationError
+from schemas.errors import ConfigurationError
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1024 * 1024

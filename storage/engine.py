@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from tasks.errors import ConfigurationError, SchemaOutdated
+from schemas.errors import ConfigurationError, SchemaOutdated
 
 SCHEMA_REVISION = "0003_withdrawn_documents"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from schemas.clock import as_utc, utc_now
 from schemas.pipeline import (
     AgendaItemSpan,
     DocumentRef,
@@ -28,7 +29,7 @@ from schemas.pipeline import (
 from schemas.store import DatabaseSummary, DocumentState
 from schemas.tables import AgendaItem, Document, DocumentVersion, IngestRun, Meeting, Page
 from storage.engine import writing
-from storage.upsert import upsert_row, utc, utc_now, without_nul
+from storage.upsert import upsert_row, without_nul
 
 meeting_table = Meeting.__table__
 document_table = Document.__table__
@@ -56,9 +57,9 @@ def upsert_meeting(engine: Engine, meeting: SourceMeeting) -> UpsertOutcome:
         "body": meeting.body,
         "organization": meeting.organization,
         "name": meeting.name,
-        "start": utc(meeting.start),
-        "end": utc(meeting.end),
-        "modified": utc(meeting.modified),
+        "start": as_utc(meeting.start),
+        "end": as_utc(meeting.end),
+        "modified": as_utc(meeting.modified),
         "deleted": meeting.deleted,
         "deleted_at": now if meeting.deleted else None,
         "first_seen_at": now,
@@ -169,7 +170,7 @@ def mark_document_unchanged(
     """Count an attempt that found nothing new (304, or the same sha256); the status is left as it is."""
     values: dict[str, Any] = {"attempts": document_table.c.attempts + 1, "last_attempt_at": utc_now()}
     if fetched_at is not None:
-        values["fetched_at"] = utc(fetched_at)
+        values["fetched_at"] = as_utc(fetched_at)
     if etag is not None:
         values["etag"] = etag
     if last_modified is not None:
@@ -206,7 +207,7 @@ def store_document_version(
                 "size": blob.size,
                 "blob_path": blob.path,
                 "etag": blob.etag,
-                "fetched_at": utc(blob.fetched_at),
+                "fetched_at": as_utc(blob.fetched_at),
                 "page_count": len(extracted.pages),
                 "normaliser_version": extracted.normaliser_version or provenance.normaliser_version,
                 "segmenter_version": segmentation.segmenter_version or provenance.segmenter_version,
@@ -232,7 +233,7 @@ def store_document_version(
                 error=None,
                 error_kind=None,
                 page_count=len(extracted.pages),
-                fetched_at=utc(blob.fetched_at),
+                fetched_at=as_utc(blob.fetched_at),
                 etag=blob.etag,
                 last_modified=blob.last_modified,
                 attempts=document_table.c.attempts + 1,
@@ -341,7 +342,7 @@ def start_ingest_run(
 def finish_ingest_run(
     engine: Engine, run_id: int, *, status: str, counts: Mapping[str, Any], error: str | None = None
 ) -> None:
-    """Record how a run ended (completed, completed_with_failures, failed) and what it did."""
+    """Record how a run ended (completed, completed_with_failures, failed, cancelled) and what it did."""
     statement = (
         update(run_table)
         .where(run_table.c.id == run_id)

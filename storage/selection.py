@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, and_, case, func, select
 
+from schemas.clock import as_utc
 from schemas.pipeline import AgendaEntry
 from schemas.tables import AgendaItem, Document, DocumentVersion, Meeting, Page
 
@@ -61,7 +62,7 @@ def in_day_range(start: datetime | None, start_from: date | None, start_to: date
     if start is None:
         return False
     # Timestamps are stored in UTC; SQLite hands them back naive.
-    day = (start if start.utcoffset() is not None else start.replace(tzinfo=UTC)).astimezone(BERLIN).date()
+    day = as_utc(start).astimezone(BERLIN).date()
     return (start_from is None or day >= start_from) and (start_to is None or day <= start_to)
 
 

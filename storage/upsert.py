@@ -12,7 +12,6 @@ duplicate or a unique-violation error:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, Text, and_, cast, or_, select, update
@@ -82,13 +81,3 @@ def without_nul(value: Any) -> Any:
     return value
 
 
-def utc(value: datetime | None) -> datetime | None:
-    """An aware datetime for the UTC timestamp columns; naive input is taken to be UTC already."""
-    if value is None or value.utcoffset() is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
-def utc_now() -> datetime:
-    """Now, aware: the UTCDateTime columns refuse naive datetimes."""
-    return datetime.now(UTC)

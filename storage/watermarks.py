@@ -10,9 +10,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine, case, select
 
+from schemas.clock import as_utc, utc_now
 from schemas.tables import SourceWatermark
 from storage.engine import writing
-from storage.upsert import dialect_insert, utc, utc_now
+from storage.upsert import dialect_insert
 
 watermark_table = SourceWatermark.__table__
 
@@ -44,8 +45,8 @@ def advance_watermark(
     values = {
         "source": source,
         "list_url": list_url,
-        "watermark": utc(seen_max),
-        "last_run_at": utc(now) or utc_now(),
+        "watermark": as_utc(seen_max),
+        "last_run_at": as_utc(now) or utc_now(),
         "placeholder_detected": placeholder,
     }
     with writing(engine) as connection:

@@ -11,12 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-
+from schemas.errors import DocumentRejected
 from schemas.pipeline import FetchedBlob
 from storage.blobs import BlobStore
-from tasks.errors import DocumentRejected
 from tasks.http import HttpClient
-from tasks.network_task import network_task
 
 PDF_MAGIC = b"%PDF-"
 
@@ -93,4 +91,3 @@ def store_local_file(url: str, client: HttpClient, blobs: BlobStore) -> FetchedB
     return FetchedBlob(url=url, sha256=sha256, size=size, path=str(stored), fetched_at=datetime.now(UTC))
 
 
-fetch_document_task = network_task(fetch_document, name="fetch", first_delay=10)

@@ -20,8 +20,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from schemas.errors import DocumentRejected, SourceUnavailable
 from schemas.settings import Settings
-from tasks.errors import DocumentRejected, SourceUnavailable
 from tasks.version import ratsflow_version
 
 RETRY_STATUS = {429, 500, 502, 503, 504}

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
-from schemas.pipeline import ExtractedDocument, PageText
+from schemas.pipeline import PAGE_JOINER, ExtractedDocument, PageText
 from tasks.wordlist import WORD_RE, restored_word, words_of
 
 NORMALISER_VERSION = "1"
@@ -254,7 +254,7 @@ def normalise_text(text: str, restore: bool | None = None) -> str:
     """Normalise a plain text file (`ratsflow segment FILE.txt`); form feeds separate pages."""
     chunks = text.split("\f")
     pages = [PageText(number=i + 1, method="text_layer", raw_text=chunk) for i, chunk in enumerate(chunks)]
-    return "\n\n".join(t for t in normalise_pages(pages, restore=restore) if t)
+    return PAGE_JOINER.join(t for t in normalise_pages(pages, restore=restore) if t)
 
 
 def normalised_document(pages: list[PageText]) -> ExtractedDocument:
@@ -263,4 +263,4 @@ def normalised_document(pages: list[PageText]) -> ExtractedDocument:
     pages = [page.model_copy() for page in pages]
     for page, text in zip(pages, normalise_pages(pages)):
         page.text = text
-    return ExtractedDocument(pages=pages, text="\n\n".join(p.text for p in pages), normaliser_version=NORMALISER_VERSION)
+    return ExtractedDocument(pages=pages, text=PAGE_JOINER.join(p.text for p in pages), normaliser_version=NORMALISER_VERSION)

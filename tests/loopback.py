@@ -26,7 +26,7 @@ class LoopbackServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 path = self.path
                 outer.log.append(("GET", path, dict(self.headers)))
                 outer.hits[path.split("?")[0]] += 1

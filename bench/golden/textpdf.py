@@ -9,7 +9,7 @@ that PDF rasterised by pdfium, tilted, speckled and blurred, embedded as images 
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from demo.typeset import FONT_FAMILY, add_fonts
 _LEFT, _TOP, _WIDTH, _HEIGHT = 22.0, 20.0, 170.0, 262.0
 _SIZE_PT, _TAB_MM = 10.0, 12.5
 # fpdf2 stamps "now" otherwise; a fixed date keeps the bytes (and the OCR cache key) stable.
-_CREATED = datetime(2024, 1, 1, tzinfo=timezone.utc)
+_CREATED = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def _segments(line: str) -> list[tuple[int, str]]:

@@ -1,32 +1,30 @@
-"""Sources: one entry point for every kind of council system ratsflow can read.
+"""Sources: one entry point, `discover`, for every kind of council system ratsflow can read.
 
-`discover_source` yields the same `SourceMeeting`s whether the meetings come from an OParl
-API, SessionNet or ALLRIS HTML pages, or an admin's archive folder, so everything after
-discovery is the same for all of them.
+It returns the same `Discovery` (meetings, plus what incremental sync needs) whether the
+meetings come from an OParl API, SessionNet or ALLRIS HTML pages, or an admin's archive folder,
+so everything after discovery is the same for all of them. Each kind is one module here.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal, get_args
+from typing import get_args
 from urllib.parse import urlsplit
 
-
-from schemas.pipeline import SourceMeeting
-from tasks.discover import discover_meetings
-from tasks.errors import ConfigurationError
+from schemas.errors import ConfigurationError
+from schemas.params import SourceKind
+from schemas.pipeline import Discovery, SourceMeeting
 from tasks.http import HttpClient
 from tasks.sources.allris import discover_allris
 from tasks.sources.archive import discover_archive
+from tasks.sources.oparl import SinceLookup, discover_oparl
 from tasks.sources.sessionnet import discover_sessionnet
 
 log = logging.getLogger("ratsflow.sources")
 
-SourceKind = Literal["oparl", "sessionnet", "allris", "archive"]
 DEFAULT_WINDOW = timedelta(days=365)
 
 _SESSIONNET = re.compile(r"/(?:si|to|vo|kp|pa|gr)\d{4}\w*\.(?:asp|php)|/getfile\.(?:asp|php)|sessionnet", re.IGNORECASE)
@@ -74,18 +72,20 @@ def in_start_range(meeting: SourceMeeting, start_from: date | None, start_to: da
     return (start_from is None or day >= start_from) and (start_to is None or day <= start_to)
 
 
-def discover_source(
+def discover(
     url: str,
     kind: SourceKind | None,
     client: HttpClient,
-    *,
     start_from: date | None = None,
     start_to: date | None = None,
-) -> Iterator[SourceMeeting]:
-    """Meetings of any kind of source; `kind=None` detects it from the address.
+    since: SinceLookup | None = None,
+) -> Discovery:
+    """Every meeting of the source starting in the range; `kind=None` detects it from the address.
 
-    OParl and archive return everything unless a range is given (then meetings without a
-    start date are left out); SessionNet and ALLRIS read calendars, the last 12 months by default.
+    OParl and archive list everything unless a range is given (then meetings without a start
+    date are left out); `since` (per OParl meeting list) makes an OParl listing incremental and
+    the result carries the watermarks to store once the run has recorded what it found.
+    SessionNet and ALLRIS read calendars, the last 12 months by default.
     """
     kind = kind or detect_source_kind(url)
     if kind not in get_args(SourceKind):
@@ -99,11 +99,10 @@ def discover_source(
         if start_from is None and start_to is None:
             log.info("no start range given; reading the %s calendar from %s to %s", kind, begin, end)
         adapter = discover_sessionnet if kind == "sessionnet" else discover_allris
-        yield from adapter(url, client, start_from=begin, start_to=end)
-        return
+        return Discovery(meetings=list(adapter(url, client, start_from=begin, start_to=end)))
     if kind == "archive":
-        meetings = discover_archive(Path(url) if "://" not in url else url)
+        found = Discovery(meetings=list(discover_archive(Path(url) if "://" not in url else url)))
     else:
-        meetings = discover_meetings(url, client)
-    yield from (m for m in meetings if in_start_range(m, start_from, start_to))
-
+        found = discover_oparl(url, client, since=since)
+    found.meetings = [m for m in found.meetings if in_start_range(m, start_from, start_to)]
+    return found

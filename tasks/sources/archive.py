@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from schemas.errors import ConfigurationError
 from schemas.pipeline import AgendaEntry, DocumentRef, SourceMeeting
-from tasks.errors import ConfigurationError
 from tasks.sources.html import berlin_datetime, parse_german_date, parse_times
 
 log = logging.getLogger("ratsflow.sources.archive")

@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from schemas.errors import DocumentRejected, SourceInvalid
 from schemas.pipeline import SourceMeeting
-from tasks.errors import DocumentRejected, SourceInvalid
 from tasks.http import HttpClient
 from tasks.sources.html import (
     berlin_datetime,

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from tasks.errors import DocumentRejected
+from schemas.errors import DocumentRejected
 from tasks.http import HttpClient
 
 log = logging.getLogger("ratsflow.sources")

@@ -13,7 +13,6 @@ from urllib.parse import urlencode, urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from schemas.pipeline import AgendaEntry, DocumentRef, SourceMeeting
-from tasks.discover import MINUTES_NAME
 from tasks.sources.calendars import CalendarEntry
 from tasks.sources.html import (
     berlin_datetime,
@@ -24,6 +23,7 @@ from tasks.sources.html import (
     rows_of,
     text_of,
 )
+from tasks.sources.oparl import MINUTES_NAME
 
 AGENDA_NUMBER = re.compile(r"^(?:(?P<flag>[ÖöNn])\s*|TOP\s*)?(?P<num>\d{1,3}[a-z]?(?:\.\d{1,3}[a-z]?)*)\.?$")
 PAPER_REF = re.compile(r"^[A-ZÄÖÜa-z]{0,6}\s?[/-]?\s?\d[\w.]*(?:\s?[/-]\s?[\w.]+)+$")

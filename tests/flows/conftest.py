@@ -34,3 +34,22 @@ def born_digital_corpus(tmp_path_factory):
     out = tmp_path_factory.mktemp("born-digital-corpus")
     build_sample_corpus(out, kinds={"born_digital"})
     return out
+
+
+@pytest.fixture
+def store(tmp_path):
+    """Store parameters of a fresh, migrated SQLite database and data folder."""
+    from storage.engine import upgrade_database
+
+    db_url = f"sqlite:///{tmp_path / 'ratsflow.db'}"
+    upgrade_database(db_url)
+    return {"database_url": db_url, "data_dir": str(tmp_path / "data")}
+
+
+@pytest.fixture(scope="module")
+def server(born_digital_corpus):
+    """The sample OParl system with the born-digital meetings, three per list page."""
+    from demo.server import serve_in_thread
+
+    with serve_in_thread(born_digital_corpus, page_size=3) as running:
+        yield running

@@ -4,14 +4,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from schemas.errors import ConfigurationError
 from schemas.params import IngestParams, IngestSummary, StoreParams
 from schemas.pipeline import SourceMeeting
 from storage.selection import in_day_range, is_older_version
-from tasks.chunks import date_chunks
-from tasks.context import data_dir_path, open_blob_store, settings_for
-from tasks.errors import ConfigurationError
-from tasks.freshness import EVENT_EMPTY, EVENT_STALE, EVENT_TEXT_MISSING, freshness_alarms
-from tasks.report import run_name, slug, source_slug
+from tasks.run.chunks import date_chunks
+from tasks.run.context import data_dir_path, open_blob_store, settings_for
+from tasks.run.freshness import EVENT_EMPTY, EVENT_STALE, EVENT_TEXT_MISSING, freshness_alarms
+from tasks.run.report import run_name, slug, source_slug
 
 
 def test_chunks_follow_the_calendar_and_cover_the_range_exactly():

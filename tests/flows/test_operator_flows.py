@@ -10,13 +10,11 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from demo.server import serve_in_thread
 from flows.backfill import backfill
 from flows.ingest_document import ingest_document
 from flows.reprocess import reprocess
 from flows.sync import sync
 from schemas.params import BackfillParams, IngestDocumentParams, ReprocessParams, SyncParams
-from storage.engine import upgrade_database
 from tasks.segment import SEGMENTER_VERSION
 
 pytestmark = pytest.mark.usefixtures("prefect_engine")
@@ -62,19 +60,6 @@ def artifacts_of(run_id: str) -> dict:
 
 def last_run_row(db_url: str, flow_name: str) -> dict:
     return rows(db_url, "SELECT * FROM ingest_run WHERE flow_name = :f ORDER BY id DESC LIMIT 1", f=flow_name)[0]
-
-
-@pytest.fixture
-def store(tmp_path):
-    db_url = f"sqlite:///{tmp_path / 'ratsflow.db'}"
-    upgrade_database(db_url)
-    return {"database_url": db_url, "data_dir": str(tmp_path / "data")}
-
-
-@pytest.fixture(scope="module")
-def server(born_digital_corpus):
-    with serve_in_thread(born_digital_corpus, page_size=3) as running:
-        yield running
 
 
 def test_sync_reports_its_numbers_as_artifacts_and_warns_about_a_stale_source(server, store):
@@ -234,7 +219,7 @@ def test_ingest_document_takes_a_local_file_and_a_url(server, store, born_digita
 def test_a_pipeline_context_travels_to_another_process_as_its_settings(store):
     import pickle
 
-    from tasks.context import open_pipeline
+    from tasks.run.context import open_pipeline
 
     ctx = open_pipeline(ReprocessParams(**store), "run-1", skip_current=True)
     copy = pickle.loads(pickle.dumps(ctx))
@@ -245,7 +230,7 @@ def test_a_pipeline_context_travels_to_another_process_as_its_settings(store):
 
 
 def test_reprocess_on_a_local_dask_cluster(server, store):
-    from tasks.context import dask_task_runner
+    from tasks.run.context import dask_task_runner
 
     db = store["database_url"]
     sync(SyncParams(system_url=server.url, stale_after_days=None, **store))
@@ -260,7 +245,7 @@ def test_downloads_hold_a_slot_of_the_hosts_global_concurrency_limit_when_one_ex
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
     from prefect.events.filters import EventFilter, EventNameFilter
 
-    from tasks.politeness import existing_host_limits
+    from tasks.run.politeness import existing_host_limits
 
     url = f"{server.base_url}/files/{server.corpus.meetings[0].pdf}"
     assert existing_host_limits([url]) == {}  # no limit yet: fetching goes on without one

@@ -148,7 +148,7 @@ def test_two_workers_share_the_pool_the_postgres_databases_and_the_blob_folder(b
     blob_root = shared / "blobs"
     assert all(Path(v.blob_path).is_relative_to(blob_root) for v in versions)
     assert {p.stem for p in blob_root.rglob("*.pdf")} == corpus_blobs
-    assert not [p for p in blob_root.rglob(".incoming-*")]
+    assert not list(blob_root.rglob(".incoming-*"))
     # The backfill's eight quarters ran as child syncs inside its worker's process.
     assert sorted(r.flow_name for r in ingest_runs) == ["backfill"] + ["sync"] * 9
     assert {r.status for r in ingest_runs} == {"completed"}, ingest_runs

@@ -3,13 +3,13 @@
 import json
 
 import pytest
+from loopback import LoopbackServer, Reply
 from sqlalchemy import create_engine, text
 
 from flows.ingest import ingest
-from loopback import LoopbackServer, Reply
 from schemas.params import IngestParams
 from storage.engine import upgrade_database
-from tasks.discover import NO_FILE_URL
+from tasks.sources.oparl import NO_FILE_URL
 
 pytestmark = pytest.mark.usefixtures("prefect_engine")
 

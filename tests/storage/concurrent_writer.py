@@ -10,9 +10,10 @@ import json
 import sys
 import time
 
+from storage_samples import document_ref, extracted, fetched_blob, provenance, seed, segmentation, source_meeting
+
 from storage.engine import create_db_engine
 from storage.repository import store_document_version, upsert_document, upsert_meeting
-from storage_samples import document_ref, extracted, fetched_blob, provenance, seed, segmentation, source_meeting
 
 
 def main(url: str, start_at: float, meetings: int) -> None:

@@ -14,8 +14,8 @@ import uuid
 import fsspec
 import pytest
 
+from schemas.errors import ConfigurationError
 from storage.blobs import BlobCorrupted, BlobMissing, BlobStore
-from tasks.errors import ConfigurationError
 
 PDF = b"%PDF-1.4\n% Niederschrift \xc3\xbcber die Sitzung\n%%EOF\n"
 LAYOUT = "sha256/{a}/{b}/{sha}.pdf"
@@ -107,7 +107,7 @@ def test_no_temporary_files_are_left_behind(tmp_path):
         store.put_bytes(PDF + bytes([n]))
     leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and p.name.startswith(".incoming-")]
     assert leftovers == []
-    assert len([p for p in tmp_path.rglob("*.pdf")]) == 3
+    assert len(list(tmp_path.rglob("*.pdf"))) == 3
 
 
 def test_malformed_hashes_never_become_paths(tmp_path):

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from sqlalchemy import text
+from storage_samples import document_ref, fetched_blob, kim_minutes, provenance, source_meeting
 
 from storage.repository import record_document_failure, store_document_version, upsert_document, upsert_meeting
-from storage_samples import document_ref, fetched_blob, kim_minutes, provenance, source_meeting
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "DATABASE.md"
 SQL_BLOCK = re.compile(r"```sql\n-- (both|sqlite|postgresql)\n(.*?)```", re.S)

@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
+from schemas.errors import ConfigurationError, SchemaOutdated
 from schemas.tables import SQLModel
 from storage.engine import (
     SCHEMA_REVISION,
@@ -21,7 +22,6 @@ from storage.engine import (
     upgrade_database,
     writing,
 )
-from tasks.errors import ConfigurationError, SchemaOutdated
 
 TABLES = {"meeting", "document", "document_version", "page", "agenda_item", "ingest_run"}
 VIEWS = {"document_current", "agenda_item_current", "page_current"}
@@ -31,7 +31,7 @@ def search_machinery(obj, name, type_, reflected, compare_to) -> bool:
     """Leave out what only the migration has on purpose: FTS5 tables and the tsvector column."""
     if type_ == "table" and name.startswith("agenda_item_fts"):
         return False
-    return not (name in ("search_vector", "ix_agenda_item_search_vector"))
+    return name not in ("search_vector", "ix_agenda_item_search_vector")
 
 
 def test_upgrade_creates_tables_views_and_revision_from_empty(db_url):

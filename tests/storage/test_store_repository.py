@@ -7,20 +7,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-
-from schemas.pipeline import AgendaItemSpan
-from storage.repository import (
-    finish_ingest_run,
-    get_document_state,
-    mark_document_unchanged,
-    record_document_failure,
-    start_ingest_run,
-    store_document_version,
-    summarise_database,
-    mark_documents_withdrawn,
-    upsert_document,
-    upsert_meeting,
-)
 from storage_samples import (
     document_ref,
     extracted,
@@ -30,6 +16,20 @@ from storage_samples import (
     seed,
     segmentation,
     source_meeting,
+)
+
+from schemas.pipeline import AgendaItemSpan
+from storage.repository import (
+    finish_ingest_run,
+    get_document_state,
+    mark_document_unchanged,
+    mark_documents_withdrawn,
+    record_document_failure,
+    start_ingest_run,
+    store_document_version,
+    summarise_database,
+    upsert_document,
+    upsert_meeting,
 )
 
 

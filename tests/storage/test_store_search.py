@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from storage.repository import store_document_version, upsert_document, upsert_meeting
-from storage.search import fts5_match_expression, search_agenda_items
 from storage_samples import (
     document_ref,
     extracted,
@@ -17,6 +14,9 @@ from storage_samples import (
     segmentation,
     source_meeting,
 )
+
+from storage.repository import store_document_version, upsert_document, upsert_meeting
+from storage.search import fts5_match_expression, search_agenda_items
 
 CURRENT_ITEMS = [
     ("1", "Kommunales Integrationsmanagement (KIM)", seed("002")),  # mentions Flüchtlingskrise, Integrationskonzeptes

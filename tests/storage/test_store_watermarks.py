@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from schemas.tables import SourceWatermark
 from storage.watermarks import advance_watermark, get_watermark
-from tasks.watermark import since_for
+from tasks.sources.watermarks import since_for
 
 SOURCE = "https://ris.example.de/oparl/system"
 LIST = "https://ris.example.de/oparl/body/1/meeting"

@@ -1,11 +1,11 @@
 import hashlib
 
 import pytest
-
 from loopback import Reply
+
+from schemas.errors import DocumentRejected
 from schemas.settings import Settings
 from storage.blobs import BlobStore
-from tasks.errors import DocumentRejected
 from tasks.fetch import fetch_document
 from tasks.http import HttpClient
 

@@ -3,10 +3,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from loopback import Reply
+
+from schemas.errors import DocumentRejected, SourceUnavailable
 from schemas.settings import Settings
-from tasks.errors import DocumentRejected, SourceUnavailable
 from tasks.http import HttpClient, HttpRejected, host_matches, url_with_params
 from tasks.version import ratsflow_version
 

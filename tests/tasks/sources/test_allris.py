@@ -1,9 +1,9 @@
 from datetime import date, datetime
 
 import pytest
-
 from council_pages import page
 from loopback import Reply
+
 from tasks.sources.allris import allris_folder, discover_allris
 from tasks.sources.html import BERLIN
 

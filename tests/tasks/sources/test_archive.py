@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from tasks.errors import ConfigurationError
+from schemas.errors import ConfigurationError
 from tasks.sources.archive import discover_archive, metadata_from_name
 from tasks.sources.html import BERLIN
 

@@ -21,7 +21,7 @@ UMLAUTS = "Ausschuss für Grünflächen, Straßen und Öffentlichkeit"
         (f'<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">{UMLAUTS}'.encode("latin-1"), None),
         (f"<p>{UMLAUTS}</p>".encode("cp1252"), "text/html; charset=utf-8"),  # the header lies
         (f"<p>{UMLAUTS}</p>".encode(), None),
-        ("\ufeff<p>{}</p>".format(UMLAUTS).encode(), "text/html; charset=iso-8859-1"),  # a BOM beats the header
+        (f"\ufeff<p>{UMLAUTS}</p>".encode(), "text/html; charset=iso-8859-1"),  # a BOM beats the header
     ],
 )
 def test_decoding_keeps_umlauts(raw, content_type):

@@ -1,11 +1,11 @@
 from datetime import date, datetime
 
 import pytest
-
 from council_pages import page
 from loopback import LoopbackServer, Reply
+
+from schemas.errors import SourceInvalid
 from schemas.settings import Settings
-from tasks.errors import SourceInvalid
 from tasks.http import HttpClient
 from tasks.sources.html import BERLIN
 from tasks.sources.sessionnet import discover_sessionnet, sessionnet_folder

@@ -2,11 +2,11 @@ import json
 from datetime import date
 
 import pytest
-
 from council_pages import page
 from loopback import Reply
-from tasks.errors import ConfigurationError
-from tasks.sources import calendar_range, detect_source_kind, discover_source
+
+from schemas.errors import ConfigurationError
+from tasks.sources import calendar_range, detect_source_kind, discover
 
 
 @pytest.mark.parametrize(
@@ -56,8 +56,8 @@ def test_oparl_meetings_are_filtered_by_start(loopback, client):
         {"id": f"{base}/m/3"},
     ]
     loopback.route("/oparl/meetings", j({"data": meetings, "links": {}}))
-    everything = list(discover_source(system, None, client))
-    in_july = list(discover_source(system, None, client, start_from=date(2019, 7, 1), start_to=date(2019, 7, 31)))
+    everything = discover(system, None, client).meetings
+    in_july = discover(system, None, client, start_from=date(2019, 7, 1), start_to=date(2019, 7, 31)).meetings
     assert [m.external_id for m in everything] == [f"{base}/m/1", f"{base}/m/2", f"{base}/m/3"]
     assert [m.external_id for m in in_july] == [f"{base}/m/2"]
 
@@ -65,7 +65,7 @@ def test_oparl_meetings_are_filtered_by_start(loopback, client):
 def test_sessionnet_is_dispatched_with_the_range(loopback, client):
     base = loopback.route("/sessionnet/si0040.asp?__cjahr=2019&__cmonat=8", page("sessionnet_si0040_2019_08.html"))
     loopback.route("/sessionnet/si0057.asp?__ksinr=104", page("sessionnet_si0057_104.html"))
-    found = list(discover_source(base, None, client, start_from=date(2019, 8, 1), start_to=date(2019, 8, 31)))
+    found = discover(base, None, client, start_from=date(2019, 8, 1), start_to=date(2019, 8, 31)).meetings
     assert [m.organization for m in found] == ["Haupt- und Finanzausschuss"]
     calendars = [path for _m, path, _h in loopback.log if "si0040" in path]
     assert calendars == ["/sessionnet/si0040.asp?__cjahr=2019&__cmonat=8"]
@@ -74,15 +74,15 @@ def test_sessionnet_is_dispatched_with_the_range(loopback, client):
 def test_archive_is_dispatched_and_filtered(tmp_path, client):
     (tmp_path / "2019-07-04_Rat.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     (tmp_path / "2018-01-10_Rat.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-    found = list(discover_source(str(tmp_path), None, client, start_from=date(2019, 1, 1)))
+    found = discover(str(tmp_path), None, client, start_from=date(2019, 1, 1)).meetings
     assert [m.external_id for m in found] == ["archive:2019-07-04_Rat.pdf"]
 
 
 def test_a_calendar_kind_needs_a_web_address(tmp_path, client):
     with pytest.raises(ConfigurationError, match="sessionnet needs"):
-        list(discover_source(str(tmp_path), "sessionnet", client))
+        discover(str(tmp_path), "sessionnet", client)
 
 
 def test_unknown_kind_is_refused(client):
     with pytest.raises(ConfigurationError, match="unknown source kind"):
-        list(discover_source("https://x.example.de/", "ris", client))  # type: ignore[arg-type]
+        discover("https://x.example.de/", "ris", client)  # type: ignore[arg-type]

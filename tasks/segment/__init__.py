@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 
-
-from schemas.pipeline import AgendaEntry, AgendaItemSpan, SegmentationResult
-from tasks.segment_blocks import Block
-from tasks.segment_chain import best_chain, chain_warnings, heading_candidates, printed_agenda
-from tasks.segment_guided import Match, match_entries, prepare_entries
-from tasks.segment_headings import CLOSING_RE, number_key, paper_refs_in, section_public
-from tasks.segment_lines import Line, lines_of, page_of, page_starts, typical_width
-from tasks.segment_outcome import outcome_of
+from schemas.pipeline import PAGE_JOINER, AgendaEntry, AgendaItemSpan, SegmentationResult
+from tasks.segment.blocks import Block
+from tasks.segment.guided import Match, match_entries, prepare_entries
+from tasks.segment.headings import CLOSING_RE, number_key, paper_refs_in, section_public
+from tasks.segment.heuristic import best_chain, chain_warnings, heading_candidates, printed_agenda
+from tasks.segment.lines import Line, lines_of, page_of, page_starts, typical_width
+from tasks.segment.outcome import outcome_of
 
 SEGMENTER_VERSION = "1.1.0"
 
@@ -67,7 +66,7 @@ def segment_minutes(pages: list[str], agenda: list[AgendaEntry] | None = None) -
             ]
             warnings += _order_warnings(found)
     if found is None:
-        chain = [c for c in best_chain([c for c in cands if c.line >= record_start])]
+        chain = list(best_chain([c for c in cands if c.line >= record_start]))
         warnings = chain_warnings(chain)
         found = []
         for c in chain:
@@ -132,7 +131,7 @@ def _boundary(lines: list[Line], start: int, stop: int) -> int:
 
 def _spans(pages: list[str], lines: list[Line], found: list[_Found]) -> list[AgendaItemSpan]:
     starts = page_starts(pages)
-    joined = "\n\n".join(pages)
+    joined = PAGE_JOINER.join(pages)
     found = sorted(found, key=lambda f: f.block.start)
     items = []
     for k, f in enumerate(found):

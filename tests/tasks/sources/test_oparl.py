@@ -2,17 +2,17 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from loopback import Reply
+
+from schemas.errors import SourceInvalid
 from schemas.pipeline import SourceMeeting
 from schemas.settings import Settings
 from schemas.tables import SourceWatermark
 from storage.engine import create_db_engine, upgrade_database
 from storage.watermarks import get_watermark
-from tasks.discover import discover_meetings, discover_oparl, format_since, parse_datetime
-from tasks.errors import SourceInvalid
 from tasks.http import HttpClient
-from tasks.watermark import detect_placeholder_timestamps, save_watermarks, since_for, stored_since
+from tasks.sources.oparl import discover_oparl, format_since, parse_datetime
+from tasks.sources.watermarks import detect_placeholder_timestamps, save_watermarks, since_for, stored_since
 
 
 def j(obj, status: int = 200) -> Reply:
@@ -48,7 +48,7 @@ def meeting(n: int, **extra) -> dict:
 def test_paging_yields_every_meeting_once(loopback):
     url = oparl_system(loopback, [[meeting(1), meeting(2)], [meeting(3)], [meeting(4)]])
     with HttpClient(Settings(), retries=0) as c:
-        found = list(discover_meetings(url, c))
+        found = discover_oparl(url, c).meetings
     assert [m.name for m in found] == ["Sitzung 1", "Sitzung 2", "Sitzung 3", "Sitzung 4"]
     assert found[0].body == "Rhein-Sieg-Kreis"
     assert found[0].agenda[0].name == "Eröffnung"
@@ -59,7 +59,7 @@ def test_paging_yields_every_meeting_once(loopback):
 def test_a_list_that_links_back_ends_with_a_warning(loopback, caplog):
     url = oparl_system(loopback, [[meeting(1)], [meeting(2)]], loop_back=True)
     with HttpClient(Settings(), retries=0) as c:
-        found = list(discover_meetings(url, c))
+        found = discover_oparl(url, c).meetings
     assert len(found) == 2
     assert "links back" in caplog.text
 
@@ -71,14 +71,14 @@ def test_control_characters_in_json_are_tolerated(loopback):
     raw = json.dumps({"data": [meeting(1)]}).replace("Sitzung 1", "Sitzung\t\x01eins").encode()
     loopback.route("/meetings", Reply(200, raw))
     with HttpClient(Settings(), retries=0) as c:
-        [found] = list(discover_meetings(f"{base}/system", c))
+        [found] = discover_oparl(f"{base}/system", c).meetings
     assert found.name.startswith("Sitzung")
 
 
 def test_oparl_disabled_error_object_is_a_clear_error(loopback):
     loopback.route("/system", j({"error": 'Webservice "OParl" ist nicht aktiviert!'}))
     with HttpClient(Settings(), retries=0) as c, pytest.raises(SourceInvalid, match="nicht aktiviert"):
-        list(discover_meetings(f"{loopback.base}/system", c))
+        discover_oparl(f"{loopback.base}/system", c)
 
 
 def test_auxiliary_minutes_are_found_by_name_and_others_ignored(loopback):
@@ -88,14 +88,14 @@ def test_auxiliary_minutes_are_found_by_name_and_others_ignored(loopback):
     ])
     url = oparl_system(loopback, [[m]])
     with HttpClient(Settings(), retries=0) as c:
-        [found] = list(discover_meetings(url, c))
+        [found] = discover_oparl(url, c).meetings
     assert [(d.external_id, d.role) for d in found.documents] == [("f2", "auxiliary_file")]
 
 
 def test_deleted_stub_without_type_is_kept_as_deleted(loopback):
     url = oparl_system(loopback, [[{"id": "http://x/meeting/9", "deleted": True}]])
     with HttpClient(Settings(), retries=0) as c:
-        [found] = list(discover_meetings(url, c))
+        [found] = discover_oparl(url, c).meetings
     assert found.deleted and found.documents == []
 
 
@@ -234,7 +234,7 @@ def test_minutes_published_on_an_agenda_item_are_found_but_not_the_previous_meet
     ])
     url = oparl_system(loopback, [[m]])
     with HttpClient(Settings(), retries=0) as c:
-        [found] = list(discover_meetings(url, c))
+        [found] = discover_oparl(url, c).meetings
     assert [(d.external_id, d.role) for d in found.documents] == [("own", "agenda_item_file")]
 
 
@@ -244,6 +244,6 @@ def test_a_meeting_whose_files_were_all_read_says_so_and_one_with_a_missing_part
     loopback.route("/file-list-down", Reply(503))
     url = oparl_system(loopback, [[complete, partial]])
     with HttpClient(Settings(http_min_interval=0.0), retries=0) as c:
-        found = {m.name: m for m in discover_meetings(url, c)}
+        found = {m.name: m for m in discover_oparl(url, c).meetings}
     assert found["Sitzung 1"].documents_complete
     assert not found["Sitzung 2"].documents_complete  # its files cannot be known to be gone

@@ -53,7 +53,7 @@ def existing_host_limits(urls: Iterable[str]) -> dict[str, HostLimit]:
                     continue
                 if limit.active:
                     found[name] = HostLimit(name=name, rate=bool(limit.slot_decay_per_second))
-    except Exception as err:  # noqa: BLE001 - see docstring
+    except Exception as err:
         log.info("host limits not available (%s); fetching without them", err.__class__.__name__)
         return {}
     return found

@@ -10,14 +10,15 @@ import json
 from datetime import datetime
 
 import pytest
-
 from loopback import LoopbackServer, Reply
+
+from schemas.errors import DocumentRejected, SourceInvalid, SourceUnavailable
+from schemas.pipeline import Discovery
 from schemas.settings import Settings
 from storage.blobs import BlobStore
-from tasks.discover import OParlDiscovery, discover_meetings, discover_oparl
-from tasks.errors import DocumentRejected, SourceInvalid, SourceUnavailable
 from tasks.fetch import fetch_document
 from tasks.http import HttpClient
+from tasks.sources.oparl import discover_oparl
 
 T11 = "https://schema.oparl.org/1.1/"
 SINCE = "2024-06-01T00:00:00Z"
@@ -61,7 +62,7 @@ def serve(server: LoopbackServer, pages: list[list[dict] | Reply], *, body: dict
     return f"{base}/system"
 
 
-def warned(found: OParlDiscovery, text: str) -> bool:
+def warned(found: Discovery, text: str) -> bool:
     return any(text in w for w in found.warnings)
 
 
@@ -400,16 +401,6 @@ def test_oparl_1_0_without_modified_and_with_an_embedded_meeting_list(loopback):
     assert [m.name for m in found.meetings] == ["Sitzung 1", "Sitzung 2"]
     assert found.lists == {f"{base}/meetings": None}  # no `modified`: nothing to filter by next time
     assert found.warnings == []
-
-
-def test_discover_meetings_stays_a_plain_iterator(loopback):
-    base = loopback.base
-    url = serve(loopback, [[meeting(base, 1)], [meeting(base, 2)]])
-    with http() as c:
-        walk = discover_meetings(url, c)
-        assert next(walk).name == "Sitzung 1"
-        assert [m.name for m in walk] == ["Sitzung 2"]
-
 
 
 def test_a_meeting_list_of_bare_urls_is_followed_object_by_object(loopback):

@@ -1,4 +1,4 @@
-"""ingest_document: one minutes file through fetch → blob → pages → text → items → rows.
+"""The per-document tail: one minutes file through fetch → blob → pages → text → items → rows.
 
 One Prefect task per document (pages run in parallel inside extraction, never a task per
 page). Any failure is recorded on the document with its reason and the run goes on; nothing
@@ -13,12 +13,14 @@ import hashlib
 import logging
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from schemas.errors import DocumentRejected, RatsflowError, SourceInvalid
 from schemas.extraction import OcrPolicy
 from schemas.params import DocumentOutcome
 from schemas.pipeline import (
@@ -27,7 +29,6 @@ from schemas.pipeline import (
     ExtractedDocument,
     FetchedBlob,
     PageText,
-    SegmentationResult,
     SourceMeeting,
 )
 from storage.blobs import BlobCorrupted, BlobMissing
@@ -39,14 +40,13 @@ from storage.repository import (
     upsert_document,
 )
 from storage.selection import StoredDocument, stored_agenda
-from tasks.context import PipelineContext, provenance_in_task
-from tasks.discover import NO_FILE_URL
-from tasks.errors import DocumentRejected, RatsflowError, SourceInvalid
 from tasks.extract import EXTRACTOR_VERSION, PDFIUM_VERSION, extract_pages, tesseract_model_version
-from tasks.fetch import fetch_document_task
 from tasks.normalise import normalised_document
-from tasks.politeness import polite
+from tasks.run.context import PipelineContext, provenance_in_task
+from tasks.run.politeness import polite
+from tasks.run.steps import fetch_document_task
 from tasks.segment import segment_minutes
+from tasks.sources.oparl import NO_FILE_URL
 
 log = logging.getLogger("ratsflow.ingest")
 
@@ -108,11 +108,29 @@ def extract_blob(blob_sha256: str, path: Path, policy: OcrPolicy, *, refresh: bo
     return normalised_document(runner(blob_sha256, str(path), policy))
 
 
-def outcome_counts(outcome: DocumentOutcome, extracted: ExtractedDocument, segmentation: SegmentationResult) -> DocumentOutcome:
+def process_blob(
+    ctx: PipelineContext,
+    outcome: DocumentOutcome,
+    meeting_id: int,
+    blob: FetchedBlob,
+    path: Path,
+    agenda: list[AgendaEntry],
+    *,
+    refresh: bool = False,
+) -> None:
+    """blob → pages → text → agenda items → rows, the same for a fresh download and a reprocess.
+
+    Fills `outcome` with what was stored; raises what went wrong for the caller to record.
+    """
+    extracted = extract_blob(blob.sha256, path, ctx.policy, refresh=refresh)
+    segmentation = segment_minutes([p.text for p in extracted.pages], agenda=agenda or None)
+    stored = store_document_version(
+        ctx.engine, outcome.document_id, meeting_id, blob, extracted, segmentation, provenance_in_task(ctx.provenance)
+    )
+    outcome.status = stored.action
     outcome.pages_by_method = dict(Counter(p.method for p in extracted.pages))
     outcome.pages_without_text = sum(1 for p in extracted.pages if not p.text.strip())
     outcome.agenda_items = len(segmentation.items)
-    return outcome
 
 
 # ── The stages, per document ───────────────────────────────────────────────────────────────────
@@ -125,7 +143,8 @@ def ingest_document(meeting: SourceMeeting, meeting_id: int, ref: DocumentRef, c
     outcome = DocumentOutcome(meeting=meeting.external_id, url=ref.url, status="unchanged", document_id=document.id)
     if ctx.skip_current and is_current(state, ctx.provenance):
         return outcome.model_copy(update={"status": "skipped"})
-    try:
+
+    def work() -> None:
         if not ref.url:
             raise SourceInvalid(NO_FILE_URL)
         known = state if state is not None and state.status == "ok" else None
@@ -133,19 +152,11 @@ def ingest_document(meeting: SourceMeeting, meeting_id: int, ref: DocumentRef, c
         if blob is None or (known and blob.sha256 == known.sha256):
             if is_current(state, ctx.provenance):
                 mark_document_unchanged(ctx.engine, document.id, blob.fetched_at if blob else None)
-                return outcome
+                return
             blob = blob or stored_blob(ctx, ref, state)
-        extracted = extract_blob(blob.sha256, ctx.blobs.local_path(blob.sha256), ctx.policy)
-        segmentation = segment_minutes([p.text for p in extracted.pages], agenda=meeting.agenda or None)
-        stored = store_document_version(ctx.engine, document.id, meeting_id, blob, extracted, segmentation, provenance_in_task(ctx.provenance))
-        outcome.status = stored.action
-        outcome_counts(outcome, extracted, segmentation)
-    except RatsflowError as err:
-        outcome = failed(ctx, document.id, outcome, str(err), err.kind)
-    except Exception as err:  # a bug must cost one document, not the run
-        log.error("unexpected error on %s:\n%s", ref.url, traceback.format_exc())
-        outcome = failed(ctx, document.id, outcome, f"internal error: {err.__class__.__name__}: {err}", "internal")
-    return outcome
+        process_blob(ctx, outcome, meeting_id, blob, ctx.blobs.local_path(blob.sha256), meeting.agenda)
+
+    return attempted(ctx, outcome, work)
 
 
 def reprocess_document(doc: StoredDocument, ctx: PipelineContext, *, refresh_pages: bool = False) -> DocumentOutcome:
@@ -156,7 +167,8 @@ def reprocess_document(doc: StoredDocument, ctx: PipelineContext, *, refresh_pag
     leaves the current version as it was.
     """
     outcome = DocumentOutcome(meeting=doc.meeting_external_id, url=doc.url, status="unchanged", document_id=doc.document_id)
-    try:
+
+    def work() -> None:
         try:
             path = ctx.blobs.local_path(doc.sha256)
         except (BlobMissing, BlobCorrupted) as err:
@@ -165,17 +177,25 @@ def reprocess_document(doc: StoredDocument, ctx: PipelineContext, *, refresh_pag
             url=doc.url, sha256=doc.sha256, size=doc.size or path.stat().st_size, path=ctx.blobs.location_for(doc.sha256),
             etag=doc.etag, fetched_at=doc.fetched_at or datetime.now(UTC),
         )
-        extracted = extract_blob(doc.sha256, path, ctx.policy, refresh=refresh_pages)
-        agenda: list[AgendaEntry] = stored_agenda(ctx.engine, doc.version_id)
-        segmentation = segment_minutes([p.text for p in extracted.pages], agenda=agenda or None)
-        stored = store_document_version(ctx.engine, doc.document_id, doc.meeting_id, blob, extracted, segmentation, provenance_in_task(ctx.provenance))
-        outcome.status = stored.action
-        outcome_counts(outcome, extracted, segmentation)
+        agenda = stored_agenda(ctx.engine, doc.version_id)
+        process_blob(ctx, outcome, doc.meeting_id, blob, path, agenda, refresh=refresh_pages)
+
+    return attempted(ctx, outcome, work)
+
+
+def attempted(ctx: PipelineContext, outcome: DocumentOutcome, work: Callable[[], None]) -> DocumentOutcome:
+    """Run `work`; any failure is recorded on the document and returned, never raised.
+
+    A typed error keeps its operator message; anything else is a bug, which must cost one
+    document, not the run (its traceback goes to the log).
+    """
+    try:
+        work()
     except RatsflowError as err:
-        outcome = failed(ctx, doc.document_id, outcome, str(err), err.kind)
-    except Exception as err:  # noqa: BLE001 - one document, not the run
-        log.error("unexpected error reprocessing %s:\n%s", doc.url, traceback.format_exc())
-        outcome = failed(ctx, doc.document_id, outcome, f"internal error: {err.__class__.__name__}: {err}", "internal")
+        return failed(ctx, outcome, str(err), err.kind)
+    except Exception as err:
+        log.error("unexpected error on %s:\n%s", outcome.url, traceback.format_exc())
+        return failed(ctx, outcome, f"internal error: {err.__class__.__name__}: {err}", "internal")
     return outcome
 
 
@@ -188,9 +208,9 @@ def stored_blob(ctx: PipelineContext, ref: DocumentRef, state) -> FetchedBlob:
     )
 
 
-def failed(ctx: PipelineContext, document_id: int, outcome: DocumentOutcome, message: str, kind: str) -> DocumentOutcome:
+def failed(ctx: PipelineContext, outcome: DocumentOutcome, message: str, kind: str) -> DocumentOutcome:
     log.warning("document %s failed (%s): %s", outcome.url, kind, message)
-    record_document_failure(ctx.engine, document_id, message, kind)
+    record_document_failure(ctx.engine, outcome.document_id, message, kind)
     return outcome.model_copy(update={"status": "failed", "error": message, "error_kind": kind})
 
 

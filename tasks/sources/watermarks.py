@@ -5,7 +5,7 @@ modified since the watermark minus an overlap window, because servers' clocks, t
 and commit order are not exact. Some servers give every object the same placeholder
 `modified` (2000-01-01); then no filter can be trusted and each run reads the full list.
 Reading in full misses nothing and redoes little: unchanged meetings upsert as "unchanged",
-and unchanged files answer 304 or hash to the stored sha256 (see tasks/ingest_document.py).
+and unchanged files answer 304 or hash to the stored sha256 (see tasks/document.py).
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from schemas.pipeline import SourceMeeting
+from schemas.clock import as_utc
+from schemas.pipeline import Discovery, SourceMeeting
 from schemas.tables import SourceWatermark
 from storage.watermarks import advance_watermark, get_watermark
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from tasks.discover import OParlDiscovery
 
 DEFAULT_OVERLAP = timedelta(days=1)
 PLACEHOLDER_BEFORE = datetime(2001, 1, 1, tzinfo=UTC)  # older than OParl itself
@@ -34,10 +34,7 @@ def since_for(watermark: SourceWatermark | None, overlap: timedelta = DEFAULT_OV
     """The `modified_since` to send, or None for a full listing (first run, or placeholder timestamps)."""
     if watermark is None or watermark.watermark is None or watermark.placeholder_detected:
         return None
-    value = watermark.watermark
-    if value.utcoffset() is None:
-        value = value.replace(tzinfo=UTC)
-    return value - overlap
+    return as_utc(watermark.watermark) - overlap
 
 
 def detect_placeholder_timestamps(meetings: Iterable[SourceMeeting]) -> bool:
@@ -45,7 +42,7 @@ def detect_placeholder_timestamps(meetings: Iterable[SourceMeeting]) -> bool:
     stamps = [m.modified for m in meetings if m.modified is not None]
     if not stamps:
         return False
-    if any((s if s.utcoffset() is not None else s.replace(tzinfo=UTC)) < PLACEHOLDER_BEFORE for s in stamps):
+    if any(as_utc(s) < PLACEHOLDER_BEFORE for s in stamps):
         return True
     if len(stamps) < PLACEHOLDER_MIN_OBJECTS:
         return False
@@ -59,7 +56,7 @@ def stored_since(engine: Engine, source: str, overlap: timedelta = DEFAULT_OVERL
 
 
 def save_watermarks(
-    engine: Engine, source: str, discovery: OParlDiscovery, *, retry_meetings: Iterable[str] = ()
+    engine: Engine, source: str, discovery: Discovery, *, retry_meetings: Iterable[str] = ()
 ) -> None:
     """Store what a walk saw, per list; call it only after every meeting of the walk was recorded.
 

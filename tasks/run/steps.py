@@ -1,4 +1,4 @@
-"""The one retry policy of the stages that talk to a council system (discover, fetch).
+"""Prefect task wrappers of the stages, with the one retry policy of those that talk to a council system.
 
 Retries are declared here and nowhere else: exponential backoff with jitter, and only for
 trouble that another attempt can cure (`RatsflowError.retryable`); a 404 or an HTML page where
@@ -13,7 +13,9 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from tasks.errors import RatsflowError
+from schemas.errors import RatsflowError
+from tasks.fetch import fetch_document
+from tasks.sources import discover
 
 
 def is_retryable(task, task_run, state) -> bool:
@@ -38,3 +40,7 @@ def network_task(fn: Callable, *, name: str, first_delay: float, **options):
         retry_condition_fn=is_retryable,
         **options,
     )(fn)
+
+
+discover_task = network_task(discover, name="discover", first_delay=30, task_run_name="discover-{kind}")
+fetch_document_task = network_task(fetch_document, name="fetch", first_delay=10)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tasks.segment_headings import (
+from tasks.segment.headings import (
     AGENDA_TITLE_RE,
     CLOSING_RE,
     Heading,
@@ -22,8 +22,8 @@ from tasks.segment_headings import (
     strip_refs,
     title_similarity,
 )
-from tasks.segment_lines import Line
-from tasks.segment_outcome import RESOLUTION_RE, is_tally_line
+from tasks.segment.lines import Line
+from tasks.segment.outcome import RESOLUTION_RE, is_tally_line
 
 _CONNECTOR_END = re.compile(
     r"(?:[-–,;/&(]|\b(?:und|oder|der|die|das|des|dem|den|für|zur|zum|von|vom|mit|im|in|an|am|auf|über|"

@@ -64,7 +64,7 @@ def rename_flow_run(name: str) -> None:
     try:
         with get_client(sync_client=True) as client:
             client.update_flow_run(UUID(run_id), name=name)
-    except Exception as err:  # noqa: BLE001 - a name is cosmetic, never worth failing a run for
+    except Exception as err:
         log.info("could not rename flow run %s: %s", run_id, err)
 
 

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-PAGE_JOINER = "\n\n"
+from schemas.pipeline import PAGE_JOINER
 
 _RUNNING_PATTERNS = [
     re.compile(r"^-\s*\d{1,3}\s*-$"),

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from schemas.errors import ConfigurationError
 from schemas.pipeline import SourceMeeting
-from tasks.errors import ConfigurationError
 from tasks.sources.archive import archive_meeting, metadata_from_name, sidecar_metadata
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
+from schemas.clock import as_utc
 from schemas.params import IngestParams, IngestSummary
 from schemas.pipeline import SourceMeeting
 from storage.selection import newest_stored_meeting_start, source_page_counts
@@ -29,12 +30,10 @@ class Alarm:
         self.event, self.message, self.payload = event, message, payload
 
 
-def utc_aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.utcoffset() is None else value
 
 
 def newest_meeting_start(meetings: list[SourceMeeting]) -> datetime | None:
-    starts = [utc_aware(m.start) for m in meetings if m.start and not m.deleted]
+    starts = [as_utc(m.start) for m in meetings if m.start and not m.deleted]
     return max(starts) if starts else None
 
 
@@ -59,16 +58,16 @@ def freshness_alarms(
     open_ended = params.start_to is None
     if open_ended and params.start_from is None and listed_in_full and not meetings:
         alarms.append(Alarm(EVENT_EMPTY, f"{params.system_url} listed no meetings at all"))
-    newest = max((s for s in (newest_meeting_start(meetings), utc_aware(newest_stored)) if s), default=None)
+    newest = max((s for s in (newest_meeting_start(meetings), as_utc(newest_stored)) if s), default=None)
     if open_ended and newest is not None and params.stale_after_days:
-        aware = newest if newest.utcoffset() is not None else newest.replace(tzinfo=UTC)
-        age = (now - aware).days
+        newest = as_utc(newest)
+        age = (now - newest).days
         if age > params.stale_after_days:
             alarms.append(Alarm(
                 EVENT_STALE,
-                f"newest meeting of {params.system_url} is {age} days old ({aware.date()}), "
+                f"newest meeting of {params.system_url} is {age} days old ({newest.date()}), "
                 f"more than {params.stale_after_days}",
-                newest_meeting=aware.date().isoformat(), age_days=age,
+                newest_meeting=newest.date().isoformat(), age_days=age,
             ))
     pages = sum(summary.pages_by_method.values())
     usual_total, usual_empty = usual_pages
@@ -90,7 +89,7 @@ def check_freshness(
     """Raise the alarms: logged, emitted as events, added to the summary's warnings."""
     usual = source_page_counts(engine, params.system_url, exclude_flow_run_id=flow_run_id)
     stored = newest_stored_meeting_start(engine, params.system_url)
-    newest = max((s for s in (newest_meeting_start(meetings), utc_aware(stored)) if s), default=None)
+    newest = max((s for s in (newest_meeting_start(meetings), as_utc(stored)) if s), default=None)
     summary.newest_meeting = newest.date() if newest else None
     alarms = freshness_alarms(
         meetings, summary, params, usual_pages=usual, newest_stored=stored, listed_in_full=listed_in_full
@@ -116,5 +115,5 @@ def emit_alarm(alarm: Alarm, source: str, subject: str, flow_run_id: str | None)
             related=related,
             payload={"message": alarm.message, "source": source, **alarm.payload},
         )
-    except Exception as err:  # noqa: BLE001 - the warning is already logged and on the run
+    except Exception as err:
         log.info("could not emit %s: %s", alarm.event, err)

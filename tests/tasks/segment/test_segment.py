@@ -6,8 +6,8 @@ import pytest
 
 from schemas.pipeline import AgendaEntry, Votes
 from tasks.segment import SEGMENTER_VERSION, segment_minutes
-from tasks.segment_headings import paper_refs_in, parse_heading, strip_refs
-from tasks.segment_outcome import outcome_of, result_in, votes_in
+from tasks.segment.headings import paper_refs_in, parse_heading, strip_refs
+from tasks.segment.outcome import outcome_of, result_in, votes_in
 
 HEADER = """Rhein-Sieg-Kreis
 

@@ -14,8 +14,8 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from schemas.pipeline import AgendaEntry
-from tasks.segment_blocks import Block, heading_block, is_structural
-from tasks.segment_headings import (
+from tasks.segment.blocks import Block, heading_block, is_structural
+from tasks.segment.headings import (
     Heading,
     comparable,
     is_section_entry,
@@ -23,7 +23,7 @@ from tasks.segment_headings import (
     parse_heading,
     strip_refs,
 )
-from tasks.segment_lines import Line
+from tasks.segment.lines import Line
 
 _TITLE_ONLY = 0.85  # similarity that identifies a heading whose number OCR destroyed
 _WITH_NUMBER = 0.5

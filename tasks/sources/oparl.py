@@ -1,4 +1,4 @@
-"""discover: walk an OParl system (System → Body → meeting list) and collect its meetings.
+"""OParl: walk an OParl system (System → Body → meeting list) and collect its meetings.
 
 Real servers break their own standard (see docs/SOURCES.md, "OParl"); this walker tolerates
 what costs nothing to tolerate, says so in a warning, and stops lists that loop. Whatever costs
@@ -17,17 +17,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-
-from schemas.pipeline import AgendaEntry, DocumentRef, SourceMeeting
-from tasks.errors import RatsflowError, SourceInvalid, SourceUnavailable
+from schemas.clock import as_utc
+from schemas.errors import RatsflowError, SourceInvalid, SourceUnavailable
+from schemas.pipeline import AgendaEntry, Discovery, DocumentRef, SourceMeeting
 from tasks.http import HttpClient, HttpRejected
-from tasks.watermark import detect_placeholder_timestamps
+from tasks.sources.watermarks import detect_placeholder_timestamps
 
 log = logging.getLogger("ratsflow.discover")
 
 MAX_PAGES = 10_000
 MAX_EMPTY_PAGES = 3  # consecutive empty pages that still link on: the server pages into nothing
-MAX_WARNINGS = 1_000
 MINUTES_NAME = re.compile(r"niederschrift|protokoll", re.IGNORECASE)
 APPROVAL_ITEM = re.compile(r"genehmigung|billigung|anerkennung|einwendungen gegen", re.IGNORECASE)
 FILTER = "modified_since"
@@ -42,29 +41,6 @@ MIME_TYPES = {
 }
 
 SinceLookup = Callable[[str], datetime | None]
-
-
-@dataclass
-class OParlDiscovery:
-    """What one walk found: the meetings, and what incremental sync needs to remember.
-
-    `lists` maps each external meeting list walked to the newest `modified` that is safe to
-    store as its watermark (None: read it in full next time, e.g. the list broke off halfway).
-    """
-
-    meetings: list[SourceMeeting] = field(default_factory=list)
-    lists: dict[str, datetime | None] = field(default_factory=dict)
-    placeholder: bool = False
-    placeholder_lists: set[str] = field(default_factory=set)
-    filter_ignored: bool = False
-    warnings: list[str] = field(default_factory=list)
-
-    def warn(self, message: str) -> None:
-        log.warning("%s", message)
-        if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(message)
-        elif len(self.warnings) == MAX_WARNINGS:
-            self.warnings.append("… more warnings in the log")
 
 
 @dataclass
@@ -83,7 +59,7 @@ class ListWalk:
         if not self.complete:
             return None
         horizon = datetime.now(UTC) + FUTURE_SLACK
-        seen = [aware(m.modified) for m in self.meetings if m.modified and aware(m.modified) <= horizon]
+        seen = [as_utc(m.modified) for m in self.meetings if m.modified and as_utc(m.modified) <= horizon]
         if not seen:
             return None
         newest = max(seen)
@@ -125,14 +101,9 @@ def parse_datetime(value: object) -> datetime | None:
         return None
 
 
-def aware(value: datetime) -> datetime:
-    """Comparable timestamps: a server's offset-less time is taken as UTC, as storage does."""
-    return value if value.utcoffset() is not None else value.replace(tzinfo=UTC)
-
-
 def format_since(value: datetime) -> str:
     """`modified_since` in UTC, whole seconds, 'Z': servers reject microseconds, and a '+' needs escaping."""
-    return aware(value).astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return as_utc(value).astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def as_list(value: object) -> list:
@@ -176,7 +147,7 @@ def iter_list(
     params: dict[str, str] | None = None,
     *,
     walk: ListWalk | None = None,
-    notes: OParlDiscovery | None = None,
+    notes: Discovery | None = None,
     max_pages: int = MAX_PAGES,
 ) -> Iterator[dict]:
     """Follow `links.next` through an OParl list, each object once, ending (with a warning) on a loop.
@@ -185,7 +156,7 @@ def iter_list(
     first page answered 404 or `[]` means "nothing changed". A page that fails for good after
     the first ends the list early: `walk.complete` turns False.
     """
-    notes = notes or OParlDiscovery()
+    notes = notes or Discovery()
     walk = walk or ListWalk(url)
     seen_pages: set[str] = set()
     seen_ids: set[str] = set()
@@ -252,7 +223,7 @@ def iter_list(
     walk.complete = False
 
 
-def list_objects(client: HttpClient, items: list, where: str, walk: ListWalk, notes: OParlDiscovery) -> list[dict]:
+def list_objects(client: HttpClient, items: list, where: str, walk: ListWalk, notes: Discovery) -> list[dict]:
     """A page's objects; entries given as URLs (a reference where an object belongs) are fetched.
 
     A reference that cannot be fetched now leaves the list incomplete, so no watermark moves
@@ -283,7 +254,7 @@ class Resolver:
     """Fetches referenced objects on demand; a reference that fails costs that part, never the meeting."""
 
     client: HttpClient | None
-    notes: OParlDiscovery
+    notes: Discovery
     unavailable: bool = False  # a part could not be fetched *for now* (set per meeting)
 
     def objects(self, value: object, what: str) -> list[dict]:
@@ -325,7 +296,7 @@ def document_refs(meeting: dict, resolver: Resolver | None = None) -> list[Docum
     A file without any download address is kept with url "" (see NO_FILE_URL): the flow
     records it as a failed document instead of it silently not existing.
     """
-    resolver = resolver or Resolver(None, OParlDiscovery())
+    resolver = resolver or Resolver(None, Discovery())
     meeting_id = meeting.get("id")
     candidates: list[tuple[str, dict]] = []
     for role, key in (("results_protocol", "resultsProtocol"), ("verbatim_protocol", "verbatimProtocol")):
@@ -349,7 +320,7 @@ def document_refs(meeting: dict, resolver: Resolver | None = None) -> list[Docum
     return refs
 
 
-def document_ref(file: dict, role: str, meeting_id: object, position: int, notes: OParlDiscovery) -> DocumentRef | None:
+def document_ref(file: dict, role: str, meeting_id: object, position: int, notes: Discovery) -> DocumentRef | None:
     if file.get("deleted"):
         return None
     file_id = file.get("id") if isinstance(file.get("id"), str) else None
@@ -373,7 +344,7 @@ def document_ref(file: dict, role: str, meeting_id: object, position: int, notes
     )
 
 
-def mime_type(value: object, label: str, notes: OParlDiscovery) -> str | None:
+def mime_type(value: object, label: str, notes: Discovery) -> str | None:
     """A full media type; 'pdf' or 'docx' are mapped and warned about (the fetch stage decides by content)."""
     if not isinstance(value, str) or not value.strip():
         return None
@@ -384,7 +355,7 @@ def mime_type(value: object, label: str, notes: OParlDiscovery) -> str | None:
     return text
 
 
-def file_size(value: object, label: str, notes: OParlDiscovery) -> int | None:
+def file_size(value: object, label: str, notes: Discovery) -> int | None:
     """The declared size, or None when it cannot be true (0, negative, not a number)."""
     size = as_int(value)
     if size is not None and size > 0:
@@ -396,7 +367,7 @@ def file_size(value: object, label: str, notes: OParlDiscovery) -> int | None:
 
 def agenda_entries(meeting: dict, resolver: Resolver | None = None) -> list[AgendaEntry]:
     """The agenda as listed, section headers ("A Öffentliche Sitzung") included: the segmenter uses them."""
-    resolver = resolver or Resolver(None, OParlDiscovery())
+    resolver = resolver or Resolver(None, Discovery())
     entries = []
     for item in resolver.objects(meeting.get("agendaItem"), f"agendaItem of meeting {meeting.get('id')}"):
         if item.get("deleted"):
@@ -468,7 +439,7 @@ def since_lookup(since: datetime | Mapping[str, datetime | None] | SinceLookup |
 def walk_system(
     system_url: str,
     client: HttpClient,
-    notes: OParlDiscovery,
+    notes: Discovery,
     *,
     since: SinceLookup,
     max_pages: int = MAX_PAGES,
@@ -496,7 +467,7 @@ def walk_body(
     body: dict,
     system_url: str,
     client: HttpClient,
-    notes: OParlDiscovery,
+    notes: Discovery,
     *,
     since: SinceLookup,
     max_pages: int,
@@ -528,7 +499,7 @@ def walk_body(
                 continue
             check_against_filter(meeting, walk, notes)
             if resolver.unavailable and meeting.modified:
-                held = aware(meeting.modified)
+                held = as_utc(meeting.modified)
                 walk.held_back = min(walk.held_back, held) if walk.held_back else held
             elif resolver.unavailable:
                 walk.complete = False
@@ -559,16 +530,16 @@ def read_meeting(
     )
 
 
-def check_against_filter(meeting: SourceMeeting, walk: ListWalk, notes: OParlDiscovery) -> None:
+def check_against_filter(meeting: SourceMeeting, walk: ListWalk, notes: Discovery) -> None:
     """A meeting older than the filter means the server ignored it: the listing is a full one."""
     if walk.since and meeting.modified and not walk.filter_ignored:
-        if aware(meeting.modified) < aware(walk.since) - timedelta(seconds=1):
+        if as_utc(meeting.modified) < as_utc(walk.since) - timedelta(seconds=1):
             walk.filter_ignored = True
             notes.filter_ignored = True
             notes.warn(f"list {walk.url} ignores {FILTER} (sent {format_since(walk.since)}); reading it in full")
 
 
-def finish_list(walk: ListWalk, notes: OParlDiscovery) -> None:
+def finish_list(walk: ListWalk, notes: Discovery) -> None:
     notes.lists[walk.url] = walk.safe_watermark()
     if detect_placeholder_timestamps(walk.meetings):
         notes.placeholder_lists.add(walk.url)
@@ -576,7 +547,7 @@ def finish_list(walk: ListWalk, notes: OParlDiscovery) -> None:
         notes.warn(f"list {walk.url} serves placeholder `modified` timestamps; incremental sync reads it in full")
 
 
-def body_organizations(body: dict, client: HttpClient, notes: OParlDiscovery, max_pages: int) -> dict[str, str]:
+def body_organizations(body: dict, client: HttpClient, notes: Discovery, max_pages: int) -> dict[str, str]:
     """Organization id → name, for readable meeting rows; a broken list costs only the names."""
     organizations: dict[str, str] = {}
     source = body.get("organization")
@@ -601,22 +572,14 @@ def discover_oparl(
     *,
     since: datetime | Mapping[str, datetime | None] | SinceLookup | None = None,
     max_pages: int = MAX_PAGES,
-) -> OParlDiscovery:
+) -> Discovery:
     """Every meeting of an OParl system, plus the watermarks and warnings of the walk.
 
     `since` filters each meeting list by `modified_since`: one time for all lists, or per list
-    URL (a mapping or a function, see `tasks.watermark.stored_since`). The system's host becomes
+    URL (a mapping or a function, see `tasks.sources.watermarks.stored_since`). The system's host becomes
     the client's allowed host. A transient failure of a list page raises (retry the task);
     anything else becomes a warning.
     """
-    found = OParlDiscovery()
+    found = Discovery()
     found.meetings = list(walk_system(system_url, client, found, since=since_lookup(since), max_pages=max_pages))
     return found
-
-
-def discover_meetings(
-    system_url: str, client: HttpClient, *, modified_since: datetime | None = None
-) -> Iterator[SourceMeeting]:
-    """Every meeting of every body of an OParl system, with agenda and minutes files, one at a time."""
-    yield from walk_system(system_url, client, OParlDiscovery(), since=since_lookup(modified_since))
-

@@ -9,19 +9,18 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from schemas.errors import ConfigurationError
 from schemas.extraction import OcrPolicy
 from schemas.params import StoreParams
 from schemas.pipeline import Provenance
 from schemas.settings import Settings, local_path_or_url
 from storage.blobs import BlobStore
 from storage.engine import check_schema, create_db_engine
-from tasks.errors import ConfigurationError
 from tasks.http import HttpClient
 from tasks.normalise import NORMALISER_VERSION
-from tasks.politeness import HostLimit
+from tasks.run.politeness import HostLimit
 from tasks.segment import SEGMENTER_VERSION
 from tasks.version import git_commit, ratsflow_version
-
 
 # Two documents at a time: one downloads or segments while the other OCRs (2 pages in parallel).
 DOCUMENT_WORKERS = 2

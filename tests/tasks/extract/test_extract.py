@@ -8,20 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from schemas.errors import DocumentRejected, ExtractionFailed
 from schemas.extraction import OcrPolicy
 from schemas.settings import Settings
-from tasks.errors import DocumentRejected, ExtractionFailed
-from tasks.extract import (
-    assess_text_layer,
-    confidence_from_tsv,
-    estimate_skew_deg,
-    extract_document,
-    extract_pages,
-    render_page_gray,
-    rotate_gray,
-)
+from tasks.extract import extract_document, extract_pages
+from tasks.extract.layer import assess_text_layer
+from tasks.extract.ocr import confidence_from_tsv
+from tasks.extract.preprocess import estimate_skew_deg, rotate_gray
+from tasks.extract.render import render_page_gray
 
-SEEDS = Path(__file__).resolve().parents[2] / "demo" / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "demo" / "seeds"
 
 
 def seed(prefix: str) -> str:
@@ -175,7 +171,7 @@ def test_preprocessing_removes_speckle_and_straightens(extraction_pdfs):
     import pypdfium2 as pdfium
 
     from schemas.extraction import PreprocessSteps
-    from tasks.extract import preprocess_page_image
+    from tasks.extract.preprocess import preprocess_page_image
 
     doc = pdfium.PdfDocument(extraction_pdfs["scan"])
     clean = render_page_gray(doc[0], 150)

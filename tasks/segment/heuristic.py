@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from schemas.pipeline import AgendaEntry
-from tasks.segment_blocks import Block, heading_block, reads_as_sentence
-from tasks.segment_headings import (
+from tasks.segment.blocks import Block, heading_block, reads_as_sentence
+from tasks.segment.headings import (
     AGENDA_TITLE_RE,
     Heading,
     is_ref_line,
@@ -22,8 +22,8 @@ from tasks.segment_headings import (
     parse_heading,
     section_public,
 )
-from tasks.segment_lines import Line
-from tasks.segment_outcome import RESOLUTION_RE, is_result_line, is_tally_line
+from tasks.segment.lines import Line
+from tasks.segment.outcome import RESOLUTION_RE, is_result_line, is_tally_line
 
 
 @dataclass

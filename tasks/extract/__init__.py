@@ -1,0 +1,90 @@
+"""PDF → one `PageText` per page: the text layer where it can be trusted, Tesseract where not.
+
+Read top to bottom: `open_pdf` (pdf.py: reject what is not a readable PDF) → per page
+`choose_page_method` (layer.py: is the embedded text real German, or an English-model OCR layer that
+lost every umlaut?) → `render_page_gray` (render.py) → `preprocess_page_image` (preprocess.py: deskew,
+denoise) → `ocr_page` (ocr.py: Tesseract) → `extract_document` adds normalisation.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+
+from schemas.errors import ExtractionFailed
+from schemas.extraction import OcrPolicy
+from schemas.pipeline import ExtractedDocument, PageText
+from tasks.extract.layer import choose_page_method, layer_text, page_images
+from tasks.extract.ocr import ocr_page, tesseract_model_version
+from tasks.extract.pdf import PDFIUM_LOCK, PDFIUM_VERSION, open_pdf
+from tasks.extract.render import render_dpi_for, render_page_gray
+from tasks.normalise import normalised_document
+
+EXTRACTOR_VERSION = "1"
+
+__all__ = ["EXTRACTOR_VERSION", "PDFIUM_VERSION", "extract_document", "extract_pages", "tesseract_model_version"]
+
+
+def _read_page(doc: pdfium.PdfDocument, index: int, policy: OcrPolicy) -> PageText | tuple[np.ndarray, str, int]:
+    """A finished `PageText` for a trusted layer, else (rendered image, method, dpi) to OCR."""
+    number = index + 1
+    with PDFIUM_LOCK:
+        try:
+            page = doc[index]
+            try:
+                layer = layer_text(page)
+                images = page_images(page)
+                method, _ = choose_page_method(layer, images, policy)
+                if method == "text_layer":
+                    return PageText(number=number, method="text_layer", engine="pdfium",
+                                    engine_version=PDFIUM_VERSION, raw_text=layer)
+                dpi = render_dpi_for(images, policy)
+                return render_page_gray(page, dpi), method, dpi
+            finally:
+                page.close()
+        except pdfium.PdfiumError as err:
+            raise ExtractionFailed(f"page {number}: pdfium could not read it: {err}") from err
+
+
+def extract_pages(pdf: Path, policy: OcrPolicy) -> list[PageText]:
+    """One `PageText` per page, in order; `text` is left empty for `normalise_pages`.
+
+    `confidence` is Tesseract's 0–100 scale (the scale of `policy.min_page_confidence`), None for
+    text-layer pages, whose text is exact by construction once `assess_text_layer` trusts it.
+
+    Pages are read and rendered one by one (pdfium is single-threaded) while Tesseract runs in
+    `policy.workers` threads; at most two rendered pages per worker wait in memory.
+    """
+    with PDFIUM_LOCK:
+        doc = open_pdf(Path(pdf))
+        page_count = len(doc)
+    pages: list[PageText | Future] = []
+    pending: deque[Future] = deque()
+    pool = ThreadPoolExecutor(max_workers=policy.workers, thread_name_prefix="ocr")
+    try:
+        for index in range(page_count):
+            read = _read_page(doc, index, policy)
+            if isinstance(read, PageText):
+                pages.append(read)
+                continue
+            gray, method, dpi = read
+            while len(pending) >= 2 * policy.workers:
+                pending.popleft().result()  # also surfaces a failed page early
+            future = pool.submit(ocr_page, gray, policy, index + 1, method, dpi)
+            pending.append(future)
+            pages.append(future)
+        return [p.result() if isinstance(p, Future) else p for p in pages]
+    finally:
+        # On a failed page, queued pages are dropped instead of OCRed for nothing.
+        pool.shutdown(wait=True, cancel_futures=True)
+        with PDFIUM_LOCK:
+            doc.close()
+
+
+def extract_document(pdf: Path, policy: OcrPolicy) -> ExtractedDocument:
+    """Pages of a PDF with their normalised text; the document text joins pages by a blank line."""
+    return normalised_document(extract_pages(pdf, policy))

@@ -9,6 +9,7 @@ command line option instead of the model field.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -49,8 +50,8 @@ def parameter_problem(err: ValidationError) -> str:
         message = str(error["msg"]).removeprefix("Value error, ")
         if field:
             problems.append(f"{OPTION_NAMES.get(field, field)} {error.get('input')!r}: {message[0].lower()}{message[1:]}")
-        else:
-            problems.append(message)
+        else:  # a rule over several fields names them in its message
+            problems.append(re.sub(r"\b[a-z]+_[a-z_]+\b", lambda m: OPTION_NAMES.get(m[0], m[0]), message))
     return "; ".join(problems)
 
 

@@ -84,7 +84,7 @@ def progress_bar() -> Iterator[None]:
     """A rich progress bar on `err`, fed by the runs started inside this block (tasks.run.report)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from tasks.report import progress_listener
+    from tasks.run.report import progress_listener
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as progress:

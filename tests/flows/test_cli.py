@@ -391,9 +391,16 @@ def test_search_with_hits_shows_date_meeting_item_and_snippet(ingested_db):
 
 
 def test_search_in_an_empty_database_finds_nothing_and_says_so(fresh_db):
+    upgrade_database(fresh_db)
     result = ratsflow("search", "Haushalt", "--database", fresh_db)
     assert result.exit_code == ExitCode.ok, result.stderr
     assert "0 hits" in result.stderr
+
+
+def test_search_where_there_is_no_database_says_how_to_fill_one(fresh_db):
+    result = ratsflow("search", "Haushalt", "--database", fresh_db)
+    assert result.exit_code == ExitCode.database_unavailable
+    assert "ratsflow demo" in one_line_error(result)
 
 
 def test_search_with_a_bad_since_is_bad_input(ingested_db):

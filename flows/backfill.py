@@ -64,6 +64,7 @@ def backfill(params: BackfillParams):
                     # The source named its body: later chunks and this run are named after it.
                     subject = source_slug(params.system_url, parts[-1].body)
                     rename_flow_run(run_name("backfill", subject, params.start_from, params.start_to))
+                    run.artifact_key = f"backfill-{subject}"
             else:
                 logger.warning("chunk %s did not complete (%s): %s", chunk.label, state.name, state.message)
                 failed_chunks.append(chunk_failure(chunk.label, state))

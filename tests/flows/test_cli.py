@@ -242,6 +242,15 @@ def test_ingest_into_an_outdated_schema_is_refused_with_the_upgrade_command(serv
     assert rows(db, "SELECT version_num FROM alembic_version") == [{"version_num": "0002_source_watermark"}]
 
 
+def test_verbose_shows_prefects_log_lines_above_an_intact_bar(server, fresh_db, data_env):
+    result = ratsflow("--verbose", "ingest", server.url, "--database", fresh_db, env=data_env)
+    assert result.exit_code == ExitCode.ok, result.stderr
+    # The session runs Prefect at PREFECT_LOGGING_LEVEL=WARNING: the freshness alarm's log line shows.
+    assert "WARNING | ratsflow.freshness - freshness alarm" in result.stderr
+    bars = [line for line in result.stderr.splitlines() if "━" in line]
+    assert bars and all(line.startswith("documents ") for line in bars), bars
+
+
 def test_verbose_shows_the_traceback_of_a_database_error(server):
     db = f"postgresql://postgres@127.0.0.1:{closed_port()}/test"
     result = ratsflow("--verbose", "ingest", server.url, "--database", db)
@@ -257,6 +266,10 @@ def test_backfill_into_a_fresh_sqlite_file_works(server, fresh_db, data_env):
                       "--database", fresh_db, env=data_env)
     assert result.exit_code == ExitCode.ok, result.stderr
     assert len(rows(fresh_db, "SELECT id FROM document")) == 3
+    # One bar over the whole backfill (its chunks); the chunk's documents are counted in its text.
+    bars = [line for line in result.stderr.splitlines() if "━" in line]
+    assert bars and all(line.startswith("chunks (documents ") and "2/2" in line for line in bars), result.stderr
+    assert "Flow run" not in result.stderr  # Prefect's log lines stay in the Prefect log
 
 
 def test_backfill_with_a_chunk_of_a_week_is_bad_input_without_pydantic_text(server, fresh_db):

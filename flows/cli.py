@@ -341,7 +341,7 @@ def demo(
         try:
             run_ingest(server.url, database, stale_after_days=None)
         finally:
-            err.print(demo_next_steps(settings.resolved_database_url(), settings.data_dir), highlight=False)
+            err.print(demo_next_steps(settings.resolved_database_url(), settings.data_dir), highlight=False, soft_wrap=True)
 
 
 @db_app.command("upgrade")

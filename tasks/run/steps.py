@@ -57,4 +57,13 @@ def discover_task_name() -> str:
 
 
 discover_task = network_task(discover, name="discover", first_delay=30, task_run_name=discover_task_name)
-fetch_document_task = network_task(fetch_document, name="fetch", first_delay=10)
+def fetch_task_name() -> str:
+    """`fetch-<file name>`: which download this is, readable beside its document's task run."""
+    from prefect.runtime import task_run
+
+    from tasks.run.report import file_name
+
+    return f"fetch-{file_name(task_run.parameters.get('url', ''))}"[:120]
+
+
+fetch_document_task = network_task(fetch_document, name="fetch", first_delay=10, task_run_name=fetch_task_name)

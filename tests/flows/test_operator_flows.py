@@ -134,6 +134,7 @@ def test_a_failed_document_is_listed_with_its_reason_and_a_fresh_source_does_not
     assert failed_task.endswith(f"-{victim}.pdf") and "truncated PDF" in documents[failed_task].message
     assert not [t.name for t in tasks if t.name.startswith("discover-None")]
     assert [t.name for t in tasks if t.name.startswith("discover-")] == [f"discover-oparl-{source_slug(server.url)}"]
+    assert f"fetch-{victim}.pdf" in {t.name for t in tasks}
 
 
 def test_the_failures_artifact_escapes_what_a_reason_quotes():

@@ -1,10 +1,12 @@
 """Run ratsflow from the Prefect UI on this machine: server, work pool, deployments, worker.
 
-    python -m deploy.serve [--port 4200] [--home data/prefect] [--workers 1] [--sample]
+    python -m deploy.serve [--port 4200] [--home data/prefect] [--workers 1] [--no-sample]
 
 Starts a Prefect server on 127.0.0.1 (SQLite in --home, or PostgreSQL when
-PREFECT_API_DATABASE_CONNECTION_URL is set), creates the process work pool `ratsflow`,
-deploys every entry of prefect.yaml, starts the workers and prints the UI address. Ctrl-C
+PREFECT_API_DATABASE_CONNECTION_URL is set) and the bundled sample council system (which
+the scheduled `sync/sample` deployment reads), creates the process work pool `ratsflow`,
+deploys every entry of prefect.yaml, creates the ready automations for ratsflow's alarms,
+starts the workers (named `ratsflow-<host>-<n>`) and prints the UI address. Ctrl-C or SIGTERM
 stops everything it started. The same steps, one by one, are what the deployment test runs.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -121,15 +124,50 @@ def stop(process: subprocess.Popen, grace: float = 15.0) -> None:
         pass
 
 
+def worker_name(index: int) -> str:
+    """`ratsflow-<host>-1`: the same name on every start, so the UI keeps one worker row, not one per restart."""
+    return f"ratsflow-{socket.gethostname()}-{index}"
+
+
+def deploy_report(report: str, *, workers_started: bool) -> str:
+    """`prefect deploy`'s report without its advice to start a worker when this command starts them."""
+    if not workers_started:
+        return report
+    kept = [line for line in report.splitlines() if "worker" not in line.lower()]
+    return "\n".join(kept).strip()
+
+
+def install_automations(env: dict[str, str]) -> str:
+    """The ready automations for ratsflow's alarms (deploy/automations.py), against this server."""
+    done = subprocess.run([sys.executable, "-m", "deploy.automations"], env=env, cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"creating the automations failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout.strip()
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (systemd, docker stop) stops everything as Ctrl-C does."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=4200, help="Port of the Prefect server and UI on 127.0.0.1.")
     parser.add_argument("--home", type=Path, default=REPO / "data" / "prefect", help="PREFECT_HOME (SQLite database, logs).")
     parser.add_argument("--workers", type=int, default=1, help="Process workers to start (0: none, e.g. when they run elsewhere).")
     parser.add_argument("--limit", type=int, default=2, help="Flow runs each worker runs at once (mind the cores: OCR is CPU-bound).")
-    parser.add_argument("--sample", action="store_true", help="Also serve the bundled sample council system on 127.0.0.1:8765.")
+    parser.add_argument("--no-sample", dest="sample", action="store_false",
+                        help="Do not serve the bundled sample council system (the sync/sample deployment reads it).")
+    parser.add_argument("--sample-port", type=int, default=8765, help="Port of the sample council system on 127.0.0.1.")
+    parser.add_argument("--sample-data", type=Path, default=REPO / "demo" / "out", help="Folder of the sample corpus (built if missing).")
     args = parser.parse_args(argv)
 
+    stop_on_sigterm()
     args.home.mkdir(parents=True, exist_ok=True)
     env = prefect_env(args.home.resolve(), args.port)
     children: list[subprocess.Popen] = []
@@ -137,15 +175,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"starting Prefect server on 127.0.0.1:{args.port} (home {args.home}) …", flush=True)
         server = start_server(env, log=args.home / "server.log")
         children.append(server)
+        if args.sample:
+            children.append(subprocess.Popen(
+                [sys.executable, "-m", "demo.server", "--port", str(args.sample_port), "--data", str(args.sample_data)],
+                env=env, cwd=REPO, start_new_session=True,
+            ))
         wait_until_healthy(env, server)
         create_pool(env)
-        print(deploy_all(env), flush=True)
-        if args.sample:
-            children.append(subprocess.Popen([sys.executable, "-m", "demo.server", "--port", "8765", "--data", "demo/out"],
-                                             env=env, cwd=REPO, start_new_session=True))
-        for _ in range(args.workers):
-            children.append(start_worker(env, limit=args.limit))
-        print(f"\nratsflow is ready: open http://127.0.0.1:{args.port} (Deployments → run one; Ctrl-C stops all)\n", flush=True)
+        print(deploy_report(deploy_all(env), workers_started=args.workers > 0), flush=True)
+        print(install_automations(env), flush=True)
+        for index in range(1, args.workers + 1):
+            children.append(start_worker(env, limit=args.limit, name=worker_name(index)))
+        sample = f"; sample council system at http://127.0.0.1:{args.sample_port}/oparl/v1/system" if args.sample else ""
+        print(f"\nratsflow is ready: open http://127.0.0.1:{args.port} (Deployments → run one{sample}; "
+              f"Ctrl-C or SIGTERM stops all)\n", flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(1.0)
         print("a child process ended; stopping the rest", file=sys.stderr)
@@ -156,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         for child in reversed(children):
             stop(child)
 

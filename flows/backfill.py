@@ -12,11 +12,20 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from flows.sync import sync
-from schemas.params import BackfillParams, IngestSummary, SyncParams
+from schemas.errors import ExitCode, RatsflowError
+from schemas.params import BackfillParams, ChunkFailure, IngestSummary, SyncParams
 from tasks.run.chunks import date_chunks
 from tasks.run.context import open_pipeline
 from tasks.run.record import recorded_run
-from tasks.run.report import RunProgress, current_flow_run_id, final_state, run_name, source_slug
+from tasks.run.report import (
+    RunProgress,
+    current_flow_run_id,
+    did_its_work,
+    final_state,
+    rename_flow_run,
+    run_name,
+    source_slug,
+)
 
 
 def backfill_run_name() -> str:
@@ -45,19 +54,32 @@ def backfill(params: BackfillParams):
         chunks = date_chunks(params.start_from, params.start_to, params.chunk)
         progress = RunProgress("chunks", len(chunks), key=f"backfill-{subject}-progress")
         parts: list[IngestSummary] = []
-        failed_chunks: list[str] = []
+        failed_chunks: list[ChunkFailure] = []
         for chunk in chunks:
             child = sync.with_options(flow_run_name=run_name("sync", subject, chunk.start_from, chunk.start_to))
             state = child(chunk_params(params, chunk.start_from, chunk.start_to), return_state=True)
-            if state.is_completed():
-                parts.append(state.result())
+            if did_its_work(state):
+                parts.append(state.result(raise_on_failure=False))
+                if not params.label and parts[-1].body and subject == source_slug(params.system_url):
+                    # The source named its body: later chunks and this run are named after it.
+                    subject = source_slug(params.system_url, parts[-1].body)
+                    rename_flow_run(run_name("backfill", subject, params.start_from, params.start_to))
+                    run.artifact_key = f"backfill-{subject}"
             else:
                 logger.warning("chunk %s did not complete (%s): %s", chunk.label, state.name, state.message)
-                failed_chunks.append(f"chunk {chunk.label} {state.name.lower()}: {state.message}")
+                failed_chunks.append(chunk_failure(chunk.label, state))
             progress.advance()
         summary = IngestSummary.combined(parts)
-        summary.warnings += failed_chunks
+        summary.failed_chunks = failed_chunks
         if failed_chunks:
             summary.status = "completed_with_failures"
         run.summary = summary
     return final_state(run.summary)
+
+
+def chunk_failure(label: str, state) -> ChunkFailure:
+    """Why a chunk did not run, with the exit code of its error (a source that is down, most often)."""
+    error = state.result(raise_on_failure=False)
+    if isinstance(error, RatsflowError):
+        return ChunkFailure(label=label, error=str(error), exit_code=error.exit_code)
+    return ChunkFailure(label=label, error=f"{state.name}: {state.message}", exit_code=ExitCode.internal_error)

@@ -32,7 +32,8 @@ def ingest_document(params: IngestDocumentParams):
             ctx.host_limits = existing_host_limits([params.location])
             recorded = record_meeting_task(ctx.engine, meeting)
             run.meeting_actions.append(recorded.action)
-            run.outcomes.append(ingest_document_task(meeting, recorded.id, meeting.documents[0], ctx))
+            state = ingest_document_task(meeting, recorded.id, meeting.documents[0], ctx, return_state=True)
+            run.outcomes.append(state.result(raise_on_failure=False))
     finally:
         ctx.close()
     return final_state(run.summary)

@@ -17,6 +17,8 @@ from tasks.run.context import document_task_runner, open_pipeline
 from tasks.run.record import recorded_run
 from tasks.run.report import RunProgress, current_flow_run_id, final_state, run_name, source_slug
 
+NOTHING_SELECTED = "the filter selects no stored documents: nothing was reprocessed (check source, dates, ids)"
+
 
 def reprocess_run_name() -> str:
     params = ReprocessParams.model_validate(flow_run.parameters["params"])
@@ -38,11 +40,16 @@ def reprocess(params: ReprocessParams):
                 document_ids=params.document_ids, segmenter_older_than=params.segmenter_older_than, limit=params.limit,
             )
             logger.info("%d stored documents to reprocess", len(documents))
+            if not documents:
+                logger.warning(NOTHING_SELECTED)
             progress = RunProgress("documents", len(documents), key="reprocess-progress")
             futures = [reprocess_document_task.submit(doc, ctx, refresh_pages=params.refresh_pages) for doc in documents]
             for future in as_completed(futures):
-                run.outcomes.append(future.result())
+                run.outcomes.append(future.result(raise_on_failure=False))  # a failed document's state holds its outcome
                 progress.advance()
+            if not documents:
+                run.summary = run.final_summary()
+                run.summary.warnings.append(NOTHING_SELECTED)
     finally:
         ctx.close()
     return final_state(run.summary)

@@ -1,8 +1,8 @@
 """The `sync` flow: one source, incrementally, into the database (scheduled in prefect.yaml).
 
 Composition only: every step is a stage from `tasks/`. A document that fails is recorded
-and reported; the run goes on and completes. A run whose source looks stale ends in the
-state "Completed with warnings" and emits an event.
+and reported (a Failed task run); the run goes on and ends "Completed with failures". A run
+whose source looks stale ends in the state "Completed with warnings" and emits an event.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ def sync(params: SyncParams):
             meetings = discovery.meetings
             listed_in_full = not incremental or not any(since(list_url) for list_url in discovery.lists)
             bodies = {m.body for m in meetings if m.body}
-            if not params.label and len(bodies) == 1:
-                subject = source_slug(params.system_url, bodies.pop())
+            body = next(iter(bodies)) if len(bodies) == 1 else None
+            if not params.label and body:
+                subject = source_slug(params.system_url, body)
                 rename_flow_run(run_name("sync", subject, params.start_from, params.start_to))
                 run.artifact_key = f"sync-{subject}"
             logger.info("%d meetings to bring up to date", len(meetings))
@@ -57,13 +58,14 @@ def sync(params: SyncParams):
                 if not meeting.deleted:
                     futures += [ingest_document_task.submit(meeting, recorded.id, ref, ctx) for ref in meeting.documents]
             for future in as_completed(futures):
-                run.outcomes.append(future.result())
+                run.outcomes.append(future.result(raise_on_failure=False))  # a failed document's state holds its outcome
                 progress.advance()
             if incremental:
                 save_watermarks(ctx.engine, params.system_url, discovery,
                                 retry_meetings={o.meeting for o in run.outcomes if o.status == "failed"})
             run.summary = check_freshness(ctx.engine, meetings, run.final_summary(), params, flow_run_id=flow_run_id,
                                           subject=subject, listed_in_full=listed_in_full)
+            run.summary.body = body
     finally:
         ctx.close()
     return final_state(run.summary)

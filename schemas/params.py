@@ -6,18 +6,53 @@ parameter schema is the model's JSON schema and `enforce_parameter_schema` can c
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from schemas.errors import ExitCode
 
 # The same names as `tasks.sources.SourceKind`; repeated here because schemas never import tasks.
 SourceKind = Literal["oparl", "sessionnet", "allris", "archive"]
 ChunkSize = Literal["month", "quarter", "year"]
+VERSION = re.compile(r"^\d+(\.\d+)*$")
 
 
-class StoreParams(BaseModel):
+def flat_optional_fields(schema: dict) -> None:
+    """Optional fields (default None) as plain inputs in the Prefect UI's form.
+
+    Pydantic writes `date | None` as `anyOf: [date, null]`, which the UI shows as a type switch
+    whose null branch reads "Property is type None". Written flat and without the default, the
+    form shows a plain date (text, choice) input, and Prefect's server-side validation still
+    accepts null for such a field (it adds the null branch back for fields that are neither
+    required nor defaulted).
+    """
+    for prop in schema.get("properties", {}).values():
+        options = prop.get("anyOf")
+        if not options or len(options) != 2 or {"type": "null"} not in options or prop.get("default", ...) is not None:
+            continue
+        [kept] = [option for option in options if option != {"type": "null"}]
+        del prop["anyOf"], prop["default"]
+        prop.update(kept)
+        if "enum" in prop:
+            prop["enum"] = [*prop["enum"], None]
+
+
+class FlowParams(BaseModel):
+    """Base of every flow parameter model: flat optional fields in the UI's form."""
+
+    model_config = ConfigDict(json_schema_extra=flat_optional_fields)
+
+
+def range_in_order(start_from, start_to) -> None:
+    if start_from and start_to and start_to < start_from:
+        raise ValueError(f"the range ends (start_to {start_to}) before it starts (start_from {start_from})")
+
+
+class StoreParams(FlowParams):
     """Where ratsflow keeps what it found; empty means the worker's RATSFLOW_* environment."""
 
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default RATSFLOW_DATABASE_URL or sqlite:///data/ratsflow.db")
@@ -33,7 +68,7 @@ class StoreParams(BaseModel):
 # from the last base to the first, so the bases are in reverse order of the form the UI shows.
 
 
-class SourceParams(BaseModel):
+class SourceParams(FlowParams):
     system_url: str = Field(description="Entry URL of the council system (OParl: the System object), or an archive folder / list.")
     kind: SourceKind | None = Field(default=None, description="Kind of source; empty: detected from the address.")
     label: str | None = Field(
@@ -41,18 +76,17 @@ class SourceParams(BaseModel):
     )
 
 
-class RangeParams(BaseModel):
+class RangeParams(FlowParams):
     start_from: date | None = Field(default=None, description="Only meetings starting on or after this day.")
     start_to: date | None = Field(default=None, description="Only meetings starting on or before this day.")
 
     @model_validator(mode="after")
     def _range_in_order(self):
-        if self.start_from and self.start_to and self.start_to < self.start_from:
-            raise ValueError(f"start_to {self.start_to} is before start_from {self.start_from}")
+        range_in_order(self.start_from, self.start_to)
         return self
 
 
-class FreshnessParams(BaseModel):
+class FreshnessParams(FlowParams):
     """When a finished run counts as suspicious (ends 'Completed with warnings' and emits an event)."""
 
     stale_after_days: int | None = Field(
@@ -84,15 +118,14 @@ class IngestParams(FreshnessParams, StoreParams, RangeParams, SourceParams):
 SyncParams = IngestParams
 
 
-class BackfillRange(BaseModel):
+class BackfillRange(FlowParams):
     start_from: date = Field(description="First meeting day of the range.")
     start_to: date = Field(description="Last meeting day of the range.")
     chunk: ChunkSize = Field(default="quarter", description="Size of the pieces the range is split into (one child flow run each).")
 
     @model_validator(mode="after")
     def _range_in_order(self):
-        if self.start_to < self.start_from:
-            raise ValueError(f"start_to {self.start_to} is before start_from {self.start_from}")
+        range_in_order(self.start_from, self.start_to)
         return self
 
 
@@ -100,7 +133,7 @@ class BackfillParams(StoreParams, BackfillRange, SourceParams):
     """`backfill`: a date range in chunks, each a child `sync` run; a re-run skips what is done."""
 
 
-class ReprocessFilter(BaseModel):
+class ReprocessFilter(FlowParams):
 
     source: str | None = Field(default=None, description="Only documents of this source (its entry URL as stored).")
     start_from: date | None = Field(default=None, description="Only meetings starting on or after this day.")
@@ -116,6 +149,18 @@ class ReprocessFilter(BaseModel):
         "or language data update the versions do not capture).",
     )
 
+    @field_validator("segmenter_older_than")
+    @classmethod
+    def _a_version(cls, value: str | None) -> str | None:
+        if value is not None and not VERSION.match(value.strip()):
+            raise ValueError("is not a version: give numbers with dots, like 1.1 or 2")
+        return value.strip() if value else value
+
+    @model_validator(mode="after")
+    def _range_in_order(self):
+        range_in_order(self.start_from, self.start_to)
+        return self
+
 
 class ReprocessParams(StoreParams, ReprocessFilter):
     """`reprocess`: extraction, normalisation and segmentation again on stored blobs; nothing is downloaded.
@@ -124,7 +169,7 @@ class ReprocessParams(StoreParams, ReprocessFilter):
     """
 
 
-class OneFile(BaseModel):
+class OneFile(FlowParams):
 
     location: str = Field(description="http(s) URL or local path (or file:// URL) of one PDF.")
     body: str | None = Field(default=None, description="Council or district the minutes belong to.")
@@ -153,6 +198,14 @@ class DocumentOutcome(BaseModel):
     document_id: int | None = None
 
 
+class ChunkFailure(BaseModel):
+    """A backfill chunk that could not run (source down, answering nonsense): the range goes on without it."""
+
+    label: str
+    error: str
+    exit_code: int = ExitCode.source_unavailable
+
+
 class IngestSummary(BaseModel):
     run_id: int | None = None
     status: str = "completed"
@@ -164,6 +217,15 @@ class IngestSummary(BaseModel):
     failures: list[DocumentOutcome] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list, description="Freshness alarms raised by this run.")
     newest_meeting: date | None = None
+    failed_chunks: list[ChunkFailure] = Field(default_factory=list)
+    body: str | None = Field(default=None, description="The body the source named, when it named exactly one.")
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """`ratsflow`'s exit status for this run: a chunk's error first, then failed documents."""
+        if self.failed_chunks:
+            return ExitCode(self.failed_chunks[0].exit_code)
+        return ExitCode.documents_failed if self.failures else ExitCode.ok
 
     @classmethod
     def from_outcomes(cls, meeting_actions: list[str], outcomes: list[DocumentOutcome]) -> IngestSummary:
@@ -203,4 +265,5 @@ class IngestSummary(BaseModel):
             failures=failures,
             warnings=[w for part in parts for w in part.warnings],
             newest_meeting=max(newest) if newest else None,
+            body=next((p.body for p in parts if p.body), None),
         )

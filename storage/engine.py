@@ -7,17 +7,19 @@ with an instruction instead of half a run of SQL errors.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
 
-from schemas.errors import ConfigurationError, SchemaOutdated
+from schemas.errors import ConfigurationError, DatabaseUnavailable, SchemaOutdated
 
 SCHEMA_REVISION = "0004_meeting_committee_url"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -94,6 +96,7 @@ def upgrade_database(url: str) -> str:
     """Bring the database at `url` to the newest schema (creating it if empty); returns the revision."""
     engine = create_db_engine(url)
     try:
+        current_revision(engine)  # a database that cannot be opened says so before any migration runs
         with writing(engine) as connection:
             if connection.dialect.name == "postgresql":
                 # Two flows starting at once on an empty database: the second waits, then finds it done.
@@ -106,10 +109,46 @@ def upgrade_database(url: str) -> str:
         engine.dispose()
 
 
+@contextmanager
+def reachable(engine: Engine) -> Iterator[None]:
+    """Turn "cannot connect" (server down or refusing, bad credentials, a file that is no database) into
+    DatabaseUnavailable with the driver's first line, instead of a page of SQLAlchemy traceback."""
+    try:
+        yield
+    except DBAPIError as err:
+        if not _cannot_open(err):
+            raise
+        where = engine.url.render_as_string(hide_password=True)
+        reason = str(err.orig).strip().splitlines()[0] if err.orig else str(err)
+        hint = "is it a SQLite database?" if engine.dialect.name == "sqlite" else "is the server running and the URL right?"
+        raise DatabaseUnavailable(
+            f"cannot open the database at {where}: {reason} ({hint} see --database / RATSFLOW_DATABASE_URL)"
+        ) from err
+
+
+def _cannot_open(err: DBAPIError) -> bool:
+    return isinstance(err, (OperationalError, InterfaceError)) or "not a database" in str(err.orig)
+
+
 def current_revision(engine: Engine) -> str | None:
     """The Alembic revision the database is at; None for a database ratsflow never set up."""
-    with engine.connect() as connection:
+    with reachable(engine), engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def is_empty(engine: Engine) -> bool:
+    """True for a database without a single table (a new SQLite file, a new PostgreSQL database)."""
+    with reachable(engine), engine.connect() as connection:
+        return not inspect(connection).get_table_names()
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the schema in an empty database (as Prefect migrates its own on start); refuse any other
+    database that is not at this ratsflow's revision, with the command that fixes it."""
+    if current_revision(engine) is None and is_empty(engine):
+        upgrade_database(engine.url.render_as_string(hide_password=False))
+        return
+    check_schema(engine)
 
 
 def check_schema(engine: Engine, *, required: str = SCHEMA_REVISION) -> None:

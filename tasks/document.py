@@ -44,6 +44,7 @@ from tasks.extract import EXTRACTOR_VERSION, PDFIUM_VERSION, extract_pages, tess
 from tasks.normalise import normalised_document
 from tasks.run.context import PipelineContext, provenance_in_task
 from tasks.run.politeness import polite
+from tasks.run.report import document_state, document_task_name
 from tasks.run.steps import fetch_document_task
 from tasks.segment import segment_minutes
 from tasks.sources.oparl import NO_FILE_URL
@@ -214,14 +215,11 @@ def failed(ctx: PipelineContext, outcome: DocumentOutcome, message: str, kind: s
     return outcome.model_copy(update={"status": "failed", "error": message, "error_kind": kind})
 
 
-ingest_document_task = task(
-    name="ingest-document",
-    cache_policy=NO_CACHE,
-    task_run_name="ingest-document-{meeting_id}-{ref.external_id:.40}",
-)(ingest_document)
+# A failed document is a Failed task run (its outcome is the state's data): visible and filterable in the UI.
+ingest_document_task = task(name="ingest-document", cache_policy=NO_CACHE, task_run_name=document_task_name)(
+    document_state(ingest_document)
+)
 
-reprocess_document_task = task(
-    name="reprocess-document",
-    cache_policy=NO_CACHE,
-    task_run_name="reprocess-document-{doc.document_id}",
-)(reprocess_document)
+reprocess_document_task = task(name="reprocess-document", cache_policy=NO_CACHE, task_run_name=document_task_name)(
+    document_state(reprocess_document)
+)

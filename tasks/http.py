@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from schemas.errors import DocumentRejected, SourceUnavailable
+from schemas.errors import DocumentRejected, SourceUnavailable, SourceUnreachable
 from schemas.settings import Settings
 from tasks.version import ratsflow_version
 
@@ -50,6 +50,27 @@ def retry_after_seconds(response: httpx.Response, cap: float = 120.0) -> float |
     except (TypeError, ValueError):
         return None
     return min(cap, max(0.0, delay))
+
+
+# Failures where no HTTP answer came at all (refused, no DNS entry, no connection within the timeout).
+NOTHING_ANSWERED = (httpx.ConnectError, httpx.ConnectTimeout)
+
+
+def transport_problem(err: httpx.TransportError) -> str:
+    """What went wrong on the wire, in the words an operator checks: refused, DNS, timeout, reset."""
+    text = str(err).lower()
+    if isinstance(err, httpx.ConnectTimeout):
+        return "connect timed out"
+    if isinstance(err, httpx.TimeoutException):
+        return "timed out waiting for the answer"
+    if "refused" in text:
+        return "connection refused"
+    if "name or service not known" in text or "nodename nor servname" in text or "name resolution" in text \
+            or "no address associated" in text or "getaddrinfo" in text:
+        return "DNS lookup failed (no such host?)"
+    if "reset" in text:
+        return "connection reset"
+    return f"connection failed ({err.__class__.__name__}: {err})"
 
 
 def url_with_params(url: str, params: dict[str, str] | None) -> str:
@@ -185,7 +206,7 @@ class HttpClient:
         The host's slot is held while the caller reads the body, and given back during backoff.
         """
         host = self.require_allowed(url)
-        last_problem = ""
+        last_problem, unreachable = "", False
         for attempt in range(self.retries + 1):
             response = None
             try:
@@ -204,19 +225,17 @@ class HttpClient:
                         )
                     else:
                         raise SourceUnavailable(f"{url} answered HTTP {response.status_code}")
-            except httpx.TimeoutException:
-                last_problem = "timed out"
             except httpx.TransportError as err:
-                last_problem = f"connection failed ({err.__class__.__name__})"
+                last_problem, unreachable = transport_problem(err), isinstance(err, NOTHING_ANSWERED)
             if attempt < self.retries:
                 delay = self._delay(attempt, response)
                 if response is not None and retry_after_seconds(response) is not None:
                     self.gate.hold_off(host, delay)
                 time.sleep(delay)
-        raise SourceUnavailable(
-            f"{url}: {last_problem} after {self.retries + 1} attempts; the server or this endpoint is down, "
-            f"try again later"
-        )
+        error = SourceUnreachable if unreachable else SourceUnavailable
+        attempts = "1 attempt" if self.retries == 0 else f"{self.retries + 1} attempts"
+        message = f"{url}: {last_problem} after {attempts}; the server or this endpoint is down, try again later"
+        raise error(message, problem=last_problem) if unreachable else error(message)
 
     def get_bytes(self, url: str, params: dict[str, str] | None = None) -> bytes:
         """GET a whole (small) body, e.g. an OParl page, no larger than the download limit."""

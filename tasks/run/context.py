@@ -15,7 +15,7 @@ from schemas.params import StoreParams
 from schemas.pipeline import Provenance
 from schemas.settings import Settings, local_path_or_url
 from storage.blobs import BlobStore
-from storage.engine import check_schema, create_db_engine
+from storage.engine import create_db_engine, ensure_schema
 from tasks.http import HttpClient
 from tasks.normalise import NORMALISER_VERSION
 from tasks.run.politeness import HostLimit
@@ -121,10 +121,10 @@ def provenance_for_run(flow_run_id: str | None) -> Provenance:
 
 
 def open_pipeline(params: StoreParams, flow_run_id: str | None, *, skip_current: bool = False) -> PipelineContext:
-    """Engine (schema checked), HTTP client, blob store, OCR policy and provenance for one run."""
+    """Engine (schema created in an empty database, else checked), HTTP client, blob store, OCR policy and provenance."""
     settings = settings_for(params)
     engine = create_db_engine(settings.resolved_database_url())
-    check_schema(engine)
+    ensure_schema(engine)
     return PipelineContext(
         engine=engine,
         client=HttpClient(settings),

@@ -6,16 +6,18 @@ code runs from a test or a notebook without a Prefect server.
 
 from __future__ import annotations
 
+import functools
+import html
 import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
-from schemas.params import IngestSummary
+from schemas.params import DocumentOutcome, IngestSummary
 
 log = logging.getLogger("ratsflow.report")
 
@@ -81,17 +83,45 @@ def summary_rows(summary: IngestSummary) -> list[dict[str, object]]:
     return rows
 
 
+BLOB_PATH = re.compile(r"\S*/blobs/sha256/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}\.pdf")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def file_name(url: str) -> str:
+    """The name an operator knows a document by: the last part of its URL or path, decoded."""
+    path = unquote(urlsplit(url).path).rstrip("/")
+    return path.rsplit("/", 1)[-1] or url
+
+
+def shown_reason(failure: DocumentOutcome) -> str:
+    """A failure's reason as shown to people: the document's own name instead of a local blob path."""
+    return BLOB_PATH.sub(file_name(failure.url), failure.error or "")
+
+
+def markdown_text(text: str) -> str:
+    """Text for a Markdown table cell that renders as itself: HTML escaped, Markdown syntax and lines neutralised."""
+    text = html.escape(" ".join(text.split()), quote=False)
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def failures_markdown(summary: IngestSummary) -> str:
+    """The failed documents as a Markdown table: meeting, file (linked to its source), kind, reason.
+
+    Every cell is escaped: a reason may quote a server's HTML error page, and the UI renders
+    Markdown artifacts, HTML included.
+    """
     lines = [f"{len(summary.failures)} documents failed; the run went on without them.", "",
-             "| meeting | document | kind | reason |", "|---|---|---|---|"]
+             "| meeting | file | kind | reason |", "|---|---|---|---|"]
     for f in summary.failures:
-        reason = (f.error or "").replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {f.meeting} | [{f.url}]({f.url}) | {f.error_kind} | {reason} |")
+        name = markdown_text(file_name(f.url))
+        shown = f"[{name}](<{f.url}>)" if urlsplit(f.url).scheme in ("http", "https") else f"{name} ({markdown_text(f.url)})"
+        lines.append(f"| {markdown_text(f.meeting)} | {shown} | {markdown_text(f.error_kind or '')} | "
+                     f"{markdown_text(shown_reason(f))} |")
     return "\n".join(lines)
 
 
 def warnings_markdown(summary: IngestSummary) -> str:
-    return "\n".join(["Freshness alarms of this run:", ""] + [f"- {w}" for w in summary.warnings])
+    return "\n".join(["Alarms of this run:", ""] + [f"- {markdown_text(w)}" for w in summary.warnings])
 
 
 def publish_summary(summary: IngestSummary, key: str) -> None:
@@ -107,17 +137,66 @@ def publish_summary(summary: IngestSummary, key: str) -> None:
         create_markdown_artifact(key=f"{key}-warnings", markdown=warnings_markdown(summary), description="Freshness alarms")
 
 
+COMPLETED_WITH_FAILURES = "Completed with failures"
+COMPLETED_WITH_WARNINGS = "Completed with warnings"
+
+
 def final_state(summary: IngestSummary):
-    """`Completed`, or `Completed` named 'Completed with warnings' when an alarm went off.
+    """The run's final state: its name is what the UI's run list shows and automations match on.
 
-    Still a completed state (the data is good, downstream runs may go on), but the name shows
-    in the UI's run list and automations can match on it.
+    - any document or chunk failed: FAILED named 'Completed with failures' (red in the UI: the
+      run did its work, but not all of it; the summary is its result, the failures artifact
+      lists what is missing);
+    - an alarm went off: COMPLETED named 'Completed with warnings' (the data is good);
+    - else plain 'Completed'.
     """
-    from prefect.states import Completed
+    from prefect.states import Completed, Failed
 
+    counted = f"{sum(summary.documents.values())} documents, {len(summary.failures)} failed"
+    if summary.failures or summary.failed_chunks:
+        chunks = f", {len(summary.failed_chunks)} chunks failed" if summary.failed_chunks else ""
+        return Failed(name=COMPLETED_WITH_FAILURES, message=counted + chunks, data=summary)
     if summary.warnings:
-        return Completed(name="Completed with warnings", message="; ".join(summary.warnings)[:1000], data=summary)
-    return Completed(message=f"{sum(summary.documents.values())} documents, {len(summary.failures)} failed", data=summary)
+        return Completed(name=COMPLETED_WITH_WARNINGS, message="; ".join(summary.warnings)[:1000], data=summary)
+    return Completed(message=counted, data=summary)
+
+
+def did_its_work(state) -> bool:
+    """True for a run that ended with a summary: completed, or completed with failures."""
+    return state.is_completed() or state.name == COMPLETED_WITH_FAILURES
+
+
+def document_state(fn: Callable[..., DocumentOutcome]) -> Callable:
+    """`fn` (one document's tail) returning a Prefect state: a failed document is a Failed task run.
+
+    The outcome is the state's data either way, so the flow reads it with
+    `future.result(raise_on_failure=False)`; the message names the file and the reason.
+    """
+
+    @functools.wraps(fn)
+    def as_state(*args, **kwargs):
+        from prefect.states import Completed, Failed
+
+        outcome = fn(*args, **kwargs)
+        if outcome.status == "failed":
+            return Failed(message=f"{file_name(outcome.url)}: {shown_reason(outcome)}"[:1000], data=outcome)
+        return Completed(message=f"{file_name(outcome.url)}: {outcome.status}", data=outcome)
+
+    return as_state
+
+
+def document_task_name() -> str:
+    """`document-<meeting>-<file>`: what a document task run is about, readable in the UI's run graph."""
+    from prefect.runtime import task_run
+
+    params = task_run.parameters
+    if "doc" in params:  # reprocess
+        doc = params["doc"]
+        return f"reprocess-{doc.document_id}-{file_name(doc.url)}"[:120]
+    meeting, ref = params["meeting"], params["ref"]
+    label = meeting.name or meeting.organization or meeting.external_id.rstrip("/").rsplit("/", 1)[-1]
+    day = f"{meeting.start:%Y-%m-%d}-" if meeting.start else ""
+    return f"document-{day}{slug(label, 'meeting')}-{file_name(ref.url or ref.external_id)}"[:120]
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from prefect.tasks import exponential_backoff
 
 from schemas.errors import RatsflowError
 from tasks.fetch import fetch_document
-from tasks.sources import discover
+from tasks.sources import detect_source_kind, discover
 
 
 def is_retryable(task, task_run, state) -> bool:
@@ -42,5 +42,28 @@ def network_task(fn: Callable, *, name: str, first_delay: float, **options):
     )(fn)
 
 
-discover_task = network_task(discover, name="discover", first_delay=30, task_run_name="discover-{kind}")
-fetch_document_task = network_task(fetch_document, name="fetch", first_delay=10)
+def discover_task_name() -> str:
+    """`discover-oparl-rhein-sieg-kreis-de`: the kind (detected when not given) and the source, never `discover-None`."""
+    from prefect.runtime import task_run
+
+    from tasks.run.report import source_slug
+
+    url, kind = task_run.parameters.get("url", ""), task_run.parameters.get("kind")
+    try:
+        kind = kind or detect_source_kind(url)
+    except RatsflowError:
+        kind = "source"
+    return f"discover-{kind}-{source_slug(url)}"
+
+
+discover_task = network_task(discover, name="discover", first_delay=30, task_run_name=discover_task_name)
+def fetch_task_name() -> str:
+    """`fetch-<file name>`: which download this is, readable beside its document's task run."""
+    from prefect.runtime import task_run
+
+    from tasks.run.report import file_name
+
+    return f"fetch-{file_name(task_run.parameters.get('url', ''))}"[:120]
+
+
+fetch_document_task = network_task(fetch_document, name="fetch", first_delay=10, task_run_name=fetch_task_name)

@@ -143,8 +143,9 @@ def test_a_broken_pdf_is_recorded_as_failed_and_the_run_goes_on(ingested):
     server = ingested["server"]
     victim = server.corpus.meetings[0].id
     server.replace_pdf(victim, b"<!DOCTYPE html><html><body>Fehler 500</body></html>")
-    summary = ingest(ingested["params"])
-    assert summary.status == "completed_with_failures"
+    state = ingest(ingested["params"], return_state=True)
+    summary = state.result(raise_on_failure=False)
+    assert state.name == "Completed with failures" and summary.status == "completed_with_failures"
     assert summary.documents.get("failed") == 1
     [failed] = rows(
         ingested["db"],

@@ -62,8 +62,10 @@ def broken_system(born_digital_corpus):
 def test_every_breakage_is_stored_or_recorded_and_the_run_completes(broken_system, tmp_path):
     db_url = f"sqlite:///{tmp_path / 'ratsflow.db'}"
     upgrade_database(db_url)
-    summary = ingest(IngestParams(system_url=f"{broken_system.base}/system", database_url=db_url,
-                                  data_dir=str(tmp_path / "data"), stale_after_days=None))
+    state = ingest(IngestParams(system_url=f"{broken_system.base}/system", database_url=db_url,
+                                data_dir=str(tmp_path / "data"), stale_after_days=None), return_state=True)
+    summary = state.result(raise_on_failure=False)
+    assert state.name == "Completed with failures" and state.is_failed()
     assert summary.status == "completed_with_failures"
     assert summary.documents == {"inserted": 2, "failed": 3}
 

@@ -388,7 +388,7 @@ def print_summary(summary, database_url: str) -> None:
     """The table a run ends with: this run's changes beside what the database now holds."""
     from storage.engine import create_db_engine
     from storage.repository import summarise_database
-    from tasks.run.report import shown_reason
+    from tasks.run.report import file_name, shown_reason
 
     engine = create_db_engine(database_url)
     try:
@@ -412,6 +412,8 @@ def print_summary(summary, database_url: str) -> None:
         err.print(f"[red]failed:[/] chunk {chunk.label}: {escape(chunk.error)}", highlight=False, soft_wrap=True)
     for warning in summary.warnings:
         say_warning(warning)
+    for warned in summary.warned:
+        say_warning(f"segmentation of {file_name(warned.url)}: {'; '.join(warned.warnings)}")
 
 
 def main() -> None:

@@ -196,6 +196,13 @@ class DocumentOutcome(BaseModel):
     pages_without_text: int = 0
     agenda_items: int = 0
     document_id: int | None = None
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="The segmenter's warnings for the stored version (not minutes, heading not in the agenda, …).")
+
+
+# Documents with segmentation warnings a summary lists (all are stored on their versions anyway).
+MAX_WARNED_DOCUMENTS = 500
 
 
 class ChunkFailure(BaseModel):
@@ -216,6 +223,10 @@ class IngestSummary(BaseModel):
     agenda_items: int = 0
     failures: list[DocumentOutcome] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list, description="Freshness alarms raised by this run.")
+    warned: list[DocumentOutcome] = Field(
+        default_factory=list,
+        description=f"Documents stored with segmentation warnings (the first {MAX_WARNED_DOCUMENTS}); "
+        "they do not change the run's state: the data is stored, the warnings say what to check.")
     newest_meeting: date | None = None
     failed_chunks: list[ChunkFailure] = Field(default_factory=list)
     body: str | None = Field(default=None, description="The body the source named, when it named exactly one.")
@@ -241,6 +252,7 @@ class IngestSummary(BaseModel):
             pages_without_text=sum(o.pages_without_text for o in outcomes),
             agenda_items=sum(o.agenda_items for o in outcomes),
             failures=failures,
+            warned=[o for o in outcomes if o.warnings and o.status != "failed"][:MAX_WARNED_DOCUMENTS],
         )
 
     @classmethod
@@ -264,6 +276,7 @@ class IngestSummary(BaseModel):
             agenda_items=sum(p.agenda_items for p in parts),
             failures=failures,
             warnings=[w for part in parts for w in part.warnings],
+            warned=[o for part in parts for o in part.warned][:MAX_WARNED_DOCUMENTS],
             newest_meeting=max(newest) if newest else None,
             body=next((p.body for p in parts if p.body), None),
         )

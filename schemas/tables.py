@@ -86,6 +86,9 @@ class DocumentVersion(SQLModel, table=True):
     flow_run_id: str | None = None
     task_run_id: str | None = None
     created_at: datetime | None = None
+    segmentation_warnings: list[str] | None = Field(
+        default=None, sa_column=Column(JSON),
+        description="What the segmenter warned of for this content; NULL: stored before migration 0005.")
 
 
 class Page(SQLModel, table=True):

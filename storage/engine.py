@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModu
 
 from schemas.errors import ConfigurationError, DatabaseUnavailable, SchemaOutdated
 
-SCHEMA_REVISION = "0004_meeting_committee_url"
+SCHEMA_REVISION = "0005"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option that makes a SQLite transaction take the write lock at BEGIN (see `writing`).

@@ -218,9 +218,10 @@ def store_document_version(
                 "flow_run_id": provenance.flow_run_id,
                 "task_run_id": provenance.task_run_id,
                 "created_at": now,
+                "segmentation_warnings": list(segmentation.warnings),
             },
             key=("document_id", "sha256"),
-            compare=("size", "page_count", "normaliser_version", "segmenter_version"),
+            compare=("size", "page_count", "normaliser_version", "segmenter_version", "segmentation_warnings"),
             touch=("url", "blob_path", "etag", "fetched_at", "ratsflow_version", "git_commit", "flow_run_id", "task_run_id"),
         )
         changed = _store_pages(connection, document_id, version.id, extracted.pages)

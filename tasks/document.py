@@ -132,6 +132,7 @@ def process_blob(
     outcome.pages_by_method = dict(Counter(p.method for p in extracted.pages))
     outcome.pages_without_text = sum(1 for p in extracted.pages if not p.text.strip())
     outcome.agenda_items = len(segmentation.items)
+    outcome.warnings = list(segmentation.warnings)
 
 
 # ── The stages, per document ───────────────────────────────────────────────────────────────────

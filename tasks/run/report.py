@@ -104,6 +104,12 @@ def markdown_text(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def file_cell(outcome: DocumentOutcome) -> str:
+    """The document's name, linked to its source when that is a web address."""
+    name = markdown_text(file_name(outcome.url))
+    return f"[{name}](<{outcome.url}>)" if urlsplit(outcome.url).scheme in ("http", "https") else f"{name} ({markdown_text(outcome.url)})"
+
+
 def failures_markdown(summary: IngestSummary) -> str:
     """The failed documents as a Markdown table: meeting, file (linked to its source), kind, reason.
 
@@ -113,19 +119,29 @@ def failures_markdown(summary: IngestSummary) -> str:
     lines = [f"{len(summary.failures)} documents failed; the run went on without them.", "",
              "| meeting | file | kind | reason |", "|---|---|---|---|"]
     for f in summary.failures:
-        name = markdown_text(file_name(f.url))
-        shown = f"[{name}](<{f.url}>)" if urlsplit(f.url).scheme in ("http", "https") else f"{name} ({markdown_text(f.url)})"
-        lines.append(f"| {markdown_text(f.meeting)} | {shown} | {markdown_text(f.error_kind or '')} | "
+        lines.append(f"| {markdown_text(f.meeting)} | {file_cell(f)} | {markdown_text(f.error_kind or '')} | "
                      f"{markdown_text(shown_reason(f))} |")
     return "\n".join(lines)
 
 
 def warnings_markdown(summary: IngestSummary) -> str:
-    return "\n".join(["Alarms of this run:", ""] + [f"- {markdown_text(w)}" for w in summary.warnings])
+    """Freshness alarms, then the segmentation warnings of the documents stored in this run (one row
+    per warning): a document that does not read as minutes is stored without items, and says why here."""
+    lines: list[str] = []
+    if summary.warnings:
+        lines += ["Alarms of this run:", ""] + [f"- {markdown_text(w)}" for w in summary.warnings]
+    if summary.warned:
+        lines += ([""] if lines else []) + [
+            f"Segmentation warnings of {len(summary.warned)} documents (stored with their version, "
+            "`document_current.segmentation_warnings`):", "", "| meeting | file | items | warning |", "|---|---|---:|---|"]
+        lines += [f"| {markdown_text(o.meeting)} | {file_cell(o)} | {o.agenda_items} | {markdown_text(w)} |"
+                  for o in summary.warned for w in o.warnings]
+    return "\n".join(lines)
 
 
 def publish_summary(summary: IngestSummary, key: str) -> None:
-    """Table artifact `<key>-summary`, plus `<key>-failures` / `<key>-warnings` when there are any."""
+    """Table artifact `<key>-summary`, plus `<key>-failures` / `<key>-warnings` (alarms, segmentation
+    warnings) when there are any."""
     if not current_flow_run_id():
         return
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -133,8 +149,9 @@ def publish_summary(summary: IngestSummary, key: str) -> None:
     create_table_artifact(key=f"{key}-summary", table=summary_rows(summary), description="What this run did")
     if summary.failures:
         create_markdown_artifact(key=f"{key}-failures", markdown=failures_markdown(summary), description="Failed documents")
-    if summary.warnings:
-        create_markdown_artifact(key=f"{key}-warnings", markdown=warnings_markdown(summary), description="Freshness alarms")
+    if summary.warnings or summary.warned:
+        create_markdown_artifact(key=f"{key}-warnings", markdown=warnings_markdown(summary),
+                                 description="Freshness alarms and segmentation warnings")
 
 
 COMPLETED_WITH_FAILURES = "Completed with failures"

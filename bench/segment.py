@@ -253,6 +253,7 @@ def table(results: dict[tuple[str, str], Score]) -> str:
 
 TABLE_START, TABLE_END = "<!-- bench.segment table -->", "<!-- /bench.segment table -->"
 HELDOUT_START, HELDOUT_END = "<!-- bench.heldout table -->", "<!-- /bench.heldout table -->"
+PROBE3_START, PROBE3_END = "<!-- bench.probe3 table -->", "<!-- /bench.probe3 table -->"
 
 
 def write_table(markers: tuple[str, str], generated: str) -> None:
@@ -273,14 +274,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/BENCHMARKS.md alone")
     parser.add_argument("--misses", action="store_true", help="list every missed or extra item")
     args = parser.parse_args(argv)
-    from bench.heldout.build import PROBE_DIR
+    from bench.heldout.build import HELDOUT_DIR, PROBE3_DIR, PROBE_DIR
     from bench.heldout.score import report as heldout_report  # it imports this module's scoring
 
     kinds = ["text", "text, no printed agenda", "born-digital"] + ([] if args.quick else ["scanned"])
     results = run(kinds)
     golden = f"Segmenter {SEGMENTER_VERSION}, `python -m bench.segment`, golden set:\n\n{table(results)}"
-    heldout = heldout_report(args.misses) + "\n\n" + heldout_report(args.misses, PROBE_DIR)
-    print(golden + "\n\n" + heldout)
+    heldout = "\n\n".join(heldout_report(args.misses, d) for d in (HELDOUT_DIR, PROBE_DIR))
+    probe3 = heldout_report(args.misses, PROBE3_DIR)
+    print(golden + "\n\n" + heldout + "\n\n" + probe3)
     if args.misses:
         for (kind, mode, doc_set), s in results.items():
             for miss in s.misses if doc_set == "all" else []:
@@ -288,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         write_table((TABLE_START, TABLE_END), golden)
         write_table((HELDOUT_START, HELDOUT_END), heldout_report() + "\n\n" + heldout_report(directory=PROBE_DIR))
+        write_table((PROBE3_START, PROBE3_END), heldout_report(directory=PROBE3_DIR))
         print(f"written to {BENCHMARKS_MD}")
     return 0
 

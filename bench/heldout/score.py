@@ -22,7 +22,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from bench.heldout.build import HELDOUT_DIR, PROBE_DIR, RESULTS_JSON
+from bench.heldout.build import HELDOUT_DIR, PROBE3_DIR, PROBE_DIR, RESULTS_JSON
 from bench.segment import Score, score_document
 from schemas.pipeline import AgendaEntry
 from tasks.segment import SEGMENTER_VERSION, segment_minutes
@@ -32,7 +32,7 @@ OUT_DIR = HELDOUT_DIR.parent / "out"
 
 
 def heldout_names(directory: Path = HELDOUT_DIR) -> list[str]:
-    return sorted(p.stem for p in directory.glob("[hp][0-9]*.json"))
+    return sorted(p.stem for p in directory.glob("[hpq][0-9]*.json"))
 
 
 @cache
@@ -74,9 +74,9 @@ def score_items(mode: str, kind: str = "text", directory: Path = HELDOUT_DIR) ->
     return score, recognised, missed
 
 
-def score_results() -> tuple[int, int, int, int, list[str]]:
+def score_results(results_json: Path = RESULTS_JSON) -> tuple[int, int, int, int, list[str]]:
     """(lines, right result, right votes, both right, wrong ones described)."""
-    cases = json.loads(RESULTS_JSON.read_text(encoding="utf-8"))
+    cases = json.loads(results_json.read_text(encoding="utf-8"))
     right_result = right_votes = both = 0
     wrong = []
     for case in cases:
@@ -112,10 +112,12 @@ def report(show_misses: bool = False, directory: Path = HELDOUT_DIR) -> str:
                         f"{_pct(f.get('paper_refs', []))} | {len(recognised)}/{len(recognised) + len(missed)} |")
             misses += [f"{kind}/{mode}: {m}" for m in s.misses]
             misses += [f"{kind}/{mode}: not recognised as non-minutes: {m}" for m in missed]
-    if directory != HELDOUT_DIR:
+    results_json = directory / "results.json"
+    if not results_json.exists():
         return "\n".join(rows + (["", *misses] if show_misses else []))
-    n, r_ok, v_ok, both, wrong = score_results()
-    rows += ["", f"Result/vote lines (`bench/heldout/results.json`, {n} lines): result {100 * r_ok / n:.1f} %, "
+    n, r_ok, v_ok, both, wrong = score_results(results_json)
+    shown = results_json.relative_to(HELDOUT_DIR.parents[1])
+    rows += ["", f"Result/vote lines (`{shown}`, {n} lines): result {100 * r_ok / n:.1f} %, "
              f"votes {100 * v_ok / n:.1f} %, both {100 * both / n:.1f} %"]
     if show_misses:
         rows += ["", *misses, "", *wrong]
@@ -126,8 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Segmentation scores on the held-out set.")
     parser.add_argument("--misses", action="store_true", help="list every missed or extra item and wrong line")
     parser.add_argument("--probe", action="store_true", help="the second probe (bench/heldout/probe/) instead")
+    parser.add_argument("--probe3", action="store_true", help="the third probe (bench/probe3/) instead")
     args = parser.parse_args(argv)
-    print(report(args.misses, PROBE_DIR if args.probe else HELDOUT_DIR))
+    print(report(args.misses, PROBE3_DIR if args.probe3 else PROBE_DIR if args.probe else HELDOUT_DIR))
     return 0
 
 

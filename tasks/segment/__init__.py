@@ -12,15 +12,15 @@ from __future__ import annotations
 import re
 
 from schemas.pipeline import PAGE_JOINER, AgendaEntry, AgendaItemSpan, SegmentationResult
-from tasks.segment.blocks import Block
+from tasks.segment.blocks import Block, ends_something
 from tasks.segment.guided import Match, match_entries, prepare_entries
-from tasks.segment.headings import CLOSING_RE, PREFIXED, number_key, paper_refs_in, section_public
+from tasks.segment.headings import CLOSING_RE, GROUP_RE, PREFIXED, number_key, paper_refs_in, section_public
 from tasks.segment.heuristic import Candidate, best_chain, chain_warnings, heading_candidates, printed_agenda
 from tasks.segment.kind import not_minutes_reason, record_end
 from tasks.segment.lines import Line, lines_of, page_of, page_starts, typical_width
 from tasks.segment.outcome import outcome_of
 
-SEGMENTER_VERSION = "1.2.0"
+SEGMENTER_VERSION = "1.3.0"
 
 # A printed agenda that the record matches this poorly was probably misread: fall back to chaining.
 _MIN_PRINTED_AGENDA_HITS = 0.5
@@ -71,6 +71,8 @@ def segment_minutes(pages: list[str], agenda: list[AgendaEntry] | None = None) -
             warnings += [f"heading {f.block.label!r} {f.title!r} is not in the "
                          f"{'agenda' if agenda else 'printed agenda'}; kept as an item" for f in unlisted]
             found = sorted(found + unlisted, key=lambda f: f.block.start)
+            if not agenda:
+                _apply_sections(lines[record_start:], found, only_closing=True)
             warnings += _order_warnings(found)
     if found is None:
         chain = list(best_chain([c for c in cands if c.line >= record_start]))
@@ -134,14 +136,17 @@ def _from_match(mt: Match, use_agenda_title: bool) -> _Found:
     return _Found(mt.block, number, title, mt.entry.public, mt.entry.source)
 
 
-def _apply_sections(lines: list[Line], found: list[_Found]) -> None:
-    """Without an agenda, "Nichtöffentlicher Teil" lines decide `public` for unprefixed headings."""
+def _apply_sections(lines: list[Line], found: list[_Found], only_closing: bool = False) -> None:
+    """Without an agenda, "Nichtöffentlicher Teil" lines decide `public` for unprefixed headings.
+
+    `only_closing`: items taken from the printed agenda keep its flags, except that a record section
+    line saying "nichtöffentlich" closes what the list printed without a section of its own."""
     public = True
     k = 0
     for ln in lines:
         while k < len(found) and found[k].block.start <= ln.index:
             if not _has_series_flag(found[k]):
-                found[k].public = public
+                found[k].public = (found[k].public and public) if only_closing else public
             k += 1
         flag = section_public(ln.text) if not ln.blank else None
         if flag is not None:
@@ -167,13 +172,21 @@ def _order_warnings(found: list[_Found]) -> list[str]:
 
 
 def _boundary(lines: list[Line], start: int, stop: int) -> int:
-    """Where an item's body ends: the next heading, a section line or the closing formula."""
+    """Where an item's body ends: the next heading, a section line, the closing formula, or the group
+    title ("II. Finanzen") that stands alone right above the next heading."""
     for j in range(start, stop):
         ln = lines[j]
         if ln.blank:
             continue
         if section_public(ln.text) is not None or CLOSING_RE.match(ln.text):
             return j
+    content = [ln for ln in lines[start:stop] if not ln.blank]
+    if content and GROUP_RE.match(content[-1].text):
+        above = content[-1].index - 1
+        while above >= start and lines[above].running:
+            above -= 1
+        if above < start or lines[above].blank or ends_something(lines[above].text):
+            return content[-1].index
     return stop
 
 

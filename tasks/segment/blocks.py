@@ -45,9 +45,19 @@ _FINITE_VERB = re.compile(
     # the record's present tense: "Die Gemeindevertretung beauftragt …", "Die Beratung erfolgte …"
     r"erläutert|fragt|antwortet|erklärt|verweist|weist|dankt|betont|regt|schlägt|beantragt|kritisiert|"
     r"bemängelt|schildert|beauftragt|empfiehlt|genehmigt|lehnt|teilt|informiert|begrüßt|nennt|sagt|"
-    r"erfolgt|erfolgte|erhielt|erhält|liegen|vorliegt|beschließen)\b")
+    r"erfolgt|erfolgte|erhielt|erhält|liegen|vorliegt|beschließen|"
+    # "entfällt.", "Die Ortsbürgermeisterin erinnert …": short bodies and the record's reporting verbs
+    r"entfällt|entfiel|erinnert|zieht|findet|verliest|ergänzt|bestätigt|stellt|schildert|beschreibt)\b")
 _SPEAKER_START = re.compile(
-    r"^(?:Herr|Frau|Der Vorsitzende|Die Vorsitzende|Bürgermeister(?:in)?|Die Verwaltung|Es)\b")
+    r"^(?:Herr|Frau|Der Vorsitzende|Die Vorsitzende|Bürgermeister(?:in)?|Die Verwaltung|Es)\b|"
+    # "Die Ortsbürgermeisterin …", "Der Kämmerer …": a role opens the sentence (titles open without article)
+    r"^(?:Der|Die)\s+[\w-]*(?:[Bb]ürgermeister(?:in)?|[Vv]orsitzende[r]?|[Kk]ämmer(?:er|in)|[Ll]andr(?:at|ätin)|"
+    r"[Ff]raktion|[Bb]erichterstatter(?:in)?|[Ss]chriftführer(?:in)?|[Pp]rotokollführer(?:in)?)\b")
+# "Einreicher: Bürgermeisterin", "Berichterstatter: Herr Ott": who brings the item, printed under its
+# title like the paper reference; part of the heading, never of the title or the body.
+_META_LINE = re.compile(
+    r"^(?:Einreicher(?:in)?|Berichterstatter(?:in)?|Berichterstattung|Antragsteller(?:in)?|Federführung|"
+    r"Federführend(?:es Amt)?|Referent(?:in)?|Vortrag)\s*:\s*\S")
 # "Bebauungsplan Nr. 47; | hier: Satzungsbeschluss": the second half of a title, never a sentence.
 _TITLE_TAIL_START = re.compile(r"^(?:[-–]\s*)?hier\s*:", re.I)
 
@@ -104,7 +114,7 @@ def _continuations(lines: list[Line], first: int, limit: int) -> list[int]:
         if ln.running:
             j += 1
             continue
-        if ln.blank or is_structural(ln.text) or is_ref_line(ln.text):
+        if ln.blank or is_structural(ln.text) or is_ref_line(ln.text) or _META_LINE.match(ln.text):
             break
         out.append(j)
         j += 1
@@ -118,17 +128,23 @@ def _next_content(lines: list[Line], j: int) -> int:
 
 
 def _consume_refs(lines: list[Line], j: int, refs: list[str]) -> int:
-    """Paper-reference lines right under the title (one blank line may separate them)."""
+    """Paper-reference and "Einreicher:" lines right under the title (one blank line may separate them)."""
     j = _next_content(lines, j)
     probe = j
     if probe < len(lines) and lines[probe].blank and not lines[probe].running:
         probe = _next_content(lines, probe + 1)
-    if probe < len(lines) and not lines[probe].blank and is_ref_line(lines[probe].text):
+    if probe < len(lines) and not lines[probe].blank and _heading_detail(lines[probe].text):
         j = probe
-    while j < len(lines) and not lines[j].blank and is_ref_line(lines[j].text):
-        refs.extend(r for r in paper_refs_in(lines[j].text) if r not in refs)
+    while j < len(lines) and not lines[j].blank and _heading_detail(lines[j].text):
+        if is_ref_line(lines[j].text):
+            refs.extend(r for r in paper_refs_in(lines[j].text) if r not in refs)
         j = _next_content(lines, j + 1)
     return j
+
+
+def _heading_detail(text: str) -> bool:
+    """A line under the title that still belongs to the heading: paper references, who brings the item."""
+    return is_ref_line(text) or bool(_META_LINE.match(text))
 
 
 def _dash_part(text: str) -> bool:
@@ -170,6 +186,10 @@ def _fit_expected(lines: list[Line], expected: str, head: list[str], following: 
     the agenda expects; and the similarity reached. The agenda's wording may be shorter than the
     printed title, so a line the title cannot end with ("… Einberufung und", "…;") and the rest of a
     dash list ("- Abwägung …" / "- Satzungsbeschluss") go on regardless."""
+    # A sentence is never the title's next line, however many words it shares with the expected title
+    # ("Schulentwicklungsplan 2026–2031" / "Frau Thiel vom Schulamt stellt die Fortschreibung vor. …").
+    cut = next((k for k, x in enumerate(following) if _starts_body(lines[x].text)), len(following))
+    following = following[:cut]
     best_k, best_sim = 0, -1.0
     for k in range(len(following) + 1):
         sim = title_similarity(expected, strip_refs(join_title_lines(head + [lines[x].text for x in following[:k]])))
@@ -183,6 +203,13 @@ def _fit_expected(lines: list[Line], expected: str, head: list[str], following: 
             break
         best_k += 1
     return best_k, best_sim
+
+
+def _starts_body(text: str) -> bool:
+    """A line that opens the body: a speaker, or a finite verb in a line that ends a sentence."""
+    if _TITLE_TAIL_START.match(text) or text[:1].islower():
+        return False
+    return bool(_SPEAKER_START.match(text)) or (bool(_FINITE_VERB.search(text)) and bool(re.search(r"[.!?](?:\s|$)", text)))
 
 
 def _title_goes_on(prev: Line, nxt: Line, width: int) -> bool:

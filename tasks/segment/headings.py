@@ -20,20 +20,24 @@ _NUM = r"(?P<num>\d{1,3}(?:\.\d{1,2}){0,3}(?:\s?[a-f](?![a-zäöüß]))?)"
 # family, pattern, base strength. Order matters: the first match wins.
 _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
     ("punkt", re.compile(rf"^Punkt\s+{_NUM}\.?\s+der\s+Tagesordnung\s*:?\s*(?P<title>.*)$", re.I), 2.5),
-    ("top", re.compile(rf"^(?:T[O0]P|Tagesordnungspunkt)\s*(?P<series>Ö|N|NÖ)?\s*{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.5),
+    # "TOP A 1" … "TOP B 2": NRW councils number the public (A) and non-public (B) part as series
+    ("top", re.compile(rf"^(?:T[O0]P|Tagesordnungspunkt)\s*(?P<series>Ö|N|NÖ|[A-D](?=\s?\d))?\s*{_NUM}\.?\s*:?"
+                       r"(?:\s+(?P<title>.*))?$"), 2.5),
     # Baden-Württemberg numbers items with the paragraph sign, counting on through the year ("§ 23")
     ("paragraph", re.compile(rf"^§\s*{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.5),
     ("sessionnet", re.compile(rf"^(?P<series>Ö|N|NÖ|O)\s?{_NUM}\.?(?:\s+(?P<title>.*))?$"), 2.5),
     ("zu", re.compile(rf"^[Zz]u\s+(?:TOP\s*|Punkt\s*|Tagesordnungspunkt\s*)?{_NUM}\.?\s*:?(?:\s+(?P<title>.*))?$"), 2.0),
     # "Zu Punkt 5:" whose "Zu" OCR lost; the colon tells it from "Punkt 5 wurde …" in prose
     ("zu", re.compile(rf"^Punkt\s+{_NUM}\s*:(?:\s+(?P<title>.*))?$"), 2.0),
-    ("dotted", re.compile(rf"^{_NUM}[.)](?:\s+(?P<title>.*))?$"), 1.6),
+    ("dotted", re.compile(rf"^{_NUM}(?:\.\)|[.)])(?:\s+(?P<title>.*))?$"), 1.6),  # "3.", "3)", "3.)"
     ("dotted", re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,2}){1,3})\s+(?P<title>\S.*)$"), 1.6),
     ("bare", re.compile(r"^(?P<num>\d{1,3})\s+(?P<title>[A-ZÄÖÜ„\"].*)$"), 1.0),
     # the number cell of minutes written as a Word table, alone on its line; the title is in the
     # lines around it (see `segment_blocks.table_block`)
     ("table", re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,2}){0,2})\.?(?P<title>)$"), 1.4),
 ]
+
+_SECTION_LETTERS = ("A", "B", "C", "D")
 
 # Families whose label names itself a heading ("TOP", "Ö", "Punkt … der Tagesordnung", "Zu"), unlike
 # "3." or "3 Title", which numbered lists share.
@@ -44,6 +48,8 @@ SECTION_RE = re.compile(
     r"(?:Sitzung|Teil|Sitzungsteil)(?:\s+der\s+Sitzung)?|\s+zu\s+behandelnde\s+Tagesordnungspunkte)\s*:?$",
     re.I,
 )
+# "I. Bauangelegenheiten", "II. Finanzen": a group title above the items it gathers, never an item
+GROUP_RE = re.compile(r"^(?:I{1,3}|IV|V|VI{1,3}|IX|X)\.\s+[A-ZÄÖÜ][\w-]*(?:\s+(?:und|&|,)?\s*[\w-]+){0,3}$")
 AGENDA_TITLE_RE = re.compile(
     r"^(?:(?:Öffentliche|Festgestellte|Vorläufige|Geänderte)\s+)?Tagesordnung\s*:?$", re.I)
 CLOSING_RE = re.compile(
@@ -53,8 +59,10 @@ CLOSING_RE = re.compile(
     r"(?:Der|Die) (?:stv\. |stellvertretende )?Vorsitzende\w* schlo(?:ss|ß) die (?:öffentliche )?Sitzung|"
     r"Ende des (?:öffentlichen |nichtöffentlichen |nicht öffentlichen )?(?:Sitzungs)?[Tt]eils\b|"
     # "Bezirksbürgermeister Grube schloss die Sitzung um 21.05 Uhr.", "… schließt den öffentlichen Teil der Sitzung"
-    r"(?:\S+\s+){1,4}(?:schlo(?:ss|ß)|schlie(?:ß|ss)t)\s+(?:die|den)\s+(?:öffentlichen?\s+|nicht\s?öffentlichen?\s+)?"
-    r"(?:Teil\s+der\s+)?Sitzung\b|"
+    # and with the verb second after an opening phrase: "Mit Dank für die Mitarbeit schließt der
+    # Vorsitzende die öffentliche Sitzung", "Nachdem keine Wortmeldungen vorliegen, schließt der …"
+    r"(?:[^.!?]{0,80}?\s)?(?:schlo(?:ss|ß)|schlie(?:ß|ss)t)\s+(?:(?:der|die)\s+(?:\S+\s+){1,3}?)?(?:die|den)\s+"
+    r"(?:öffentlichen?\s+|nicht\s?öffentlichen?\s+)?(?:Teil\s+der\s+)?Sitzung\b|"
     r"Sitzungsende\b)",
     re.I,
 )
@@ -68,9 +76,9 @@ _REF_SHAPES = [
 REF_RE = re.compile(r"(?<![\w/.-])(?:" + "|".join(_REF_SHAPES) + r")(?![\w/-])")
 _REF_LABEL = (r"(?:(?:Beschluss|Informations|Mitteilungs)?[Vv]orlagen?(?:-?Nr\.?)?|Drucksachen?(?:-?Nr\.?)?|Drs\.|"
               r"DS-Nr\.|Antrag(?:-?Nr\.)?|Mitteilung)")
-# "Beschlussvorlage - 23/2012", "Drucksache 10/123" (term/number): short shapes that are
-# references only behind their label
-_LABELLED_ONLY_SHAPE = r"\d{1,4}/\d{1,5}"
+# "Beschlussvorlage - 23/2012", "Drucksache 10/123" (term/number), "DS-Nr.: 110-1/2026" (the first
+# amendment of paper 110): short shapes that are references only behind their label
+_LABELLED_ONLY_SHAPE = r"\d{1,4}(?:-\d{1,2})?/\d{1,5}"
 _REF_SEP = r"\s*(?:Nr\.\s*)?(?:[:–-]\s*)?"
 REF_LABEL_RE = re.compile(rf"{_REF_LABEL}{_REF_SEP}(?=[A-Z]{{0,4}}(?:\s[A-Z]{{1,4}})?[/\s]?\d)", re.I)
 LABELLED_REF_RE = re.compile(
@@ -83,7 +91,7 @@ class Heading:
 
     family: str
     number: str
-    series: str  # "N" for SessionNet/ALLRIS non-public numbering, "" otherwise
+    series: str  # "N" for SessionNet/ALLRIS non-public numbering, "A"… for "TOP A 1" series, "" otherwise
     label: str
     title: str
     public: bool | None
@@ -111,8 +119,9 @@ def parse_heading(text: str) -> Heading | None:
         title = (m.group("title") or "").strip()
         label = text[: m.start("title")].strip() if m.group("title") else text.strip()
         series_text = (m.groupdict().get("series") or "").upper()
-        series = "N" if series_text in ("N", "NÖ") else ""
-        public = None if not series_text else series != "N"
+        lettered = series_text in _SECTION_LETTERS  # which letter is public says the section line, not the letter
+        series = series_text if lettered else "N" if series_text in ("N", "NÖ") else ""
+        public = None if not series_text or lettered else series != "N"
         if _looks_like_measure(title):
             return None
         return Heading(family, number, series, label.rstrip(":").strip(), title, public, base)
@@ -203,6 +212,7 @@ def is_ref_line(text: str) -> bool:
 def strip_refs(title: str) -> str:
     """The title without paper references, their labels and leftover separators."""
     title = re.sub(rf"\(\s*{_REF_LABEL}?\s*(?:Nr\.\s*)?:?\s*(?:{'|'.join(_REF_SHAPES)})\s*\)", " ", title, flags=re.I)
+    title = re.sub(rf"\(\s*{_REF_LABEL}{_REF_SEP}{_LABELLED_ONLY_SHAPE}\s*\)", " ", title, flags=re.I)
     title = LABELLED_REF_RE.sub(" ", title)
     title = REF_RE.sub(lambda m: m.group(0) if _is_year_range(m.group(0)) else " ", title)
     title = re.sub(r"\s+[;,]\s*(?=[;,]|$)", " ", title)

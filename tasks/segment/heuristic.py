@@ -136,7 +136,9 @@ def transition_penalty(a: Heading, b: Heading) -> float:
     ka, kb = number_key(a.number), number_key(b.number)
     penalty = 0.0 if a.family == b.family else 1.0
     if a.series != b.series:
-        return penalty + (0.0 if b.series == "N" and kb == (1,) else 1.5)
+        # a new series starts at 1: "N 1" after "Ö 5", "TOP B 1" after "TOP A 6"
+        opens = b.series and kb == (1,) and (not a.series or b.series > a.series)
+        return penalty + (0.0 if opens else 1.5)
     if kb in _successors(ka):
         return penalty
     if kb > ka:

@@ -31,7 +31,9 @@ _LETTER_OPENING = re.compile(r"^Sehr geehrte[rn]?\b")
 _LETTER_CLOSING = re.compile(r"^Mit freundliche[nm] Gr(?:ü|u)(?:ß|ss)(?:en)?\b")
 _CALENDAR_DAY = re.compile(r"^\d{1,2}\.?\s+(?:Mo|Di|Mi|Do|Fr|Sa|So)\.?\s")
 _MIN_CALENDAR_DAYS = 4
-_ANNEX_RE = re.compile(r"^(?:Anlagen?|Anhang)\s*(?:\d{1,2}|[A-Z]|[IVX]{1,4})?\s*(?:[:–-]\s*\S.*)?$")
+# "Anlage 1", "Anlage 2: Präsentation", "Anlage 1 zum Protokoll vom 05.03.2026"
+_ANNEX_RE = re.compile(
+    r"^(?:Anlagen?|Anhang)\s*(?:\d{1,2}|[A-Z]|[IVX]{1,4})?\s*(?:[:–-]\s*\S.*|\s(?:zum|zur|der|des)\s+\S.*)?$")
 
 
 def not_minutes_reason(lines: list[Line]) -> str | None:
@@ -82,15 +84,19 @@ def _signature_start(lines: list[Line]) -> int | None:
 
 
 def record_end(lines: list[Line]) -> int:
-    """Index of the first line after the record: an "Anlage"/"Anhang" line after a closing formula,
-    or the signatures that end the document without one."""
+    """Index of the first line after the record: an "Anlage"/"Anhang" line after a closing formula, the
+    signatures above an annex that follows them without one, or the signatures that end the document."""
     closed = False
     for ln in lines:
         if ln.blank:
             continue
         if CLOSING_RE.match(ln.text):
             closed = True
-        elif closed and _ANNEX_RE.match(ln.text):
-            return ln.index
+        elif _ANNEX_RE.match(ln.text):
+            if closed:
+                return ln.index
+            signed = _signature_start(lines[: ln.index])
+            if signed is not None:
+                return signed
     signed = _signature_start(lines)
     return signed if signed is not None else len(lines)

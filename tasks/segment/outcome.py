@@ -39,9 +39,12 @@ _VOTE_LABELLED = {
     "no": re.compile(rf"\b(?:{_NO}\s*[:=]|(?:Nein|Nein-Stimmen|Neinstimmen|Gegenstimmen)\s)\s*{_LABELLED_COUNT}(?!\d)", re.I),
     "abstain": re.compile(rf"(?<!\w)(?:{_ABSTAIN}\s*[:=]?)\s*{_LABELLED_COUNT}(?!\d)", re.I),
 }
+# "24 Ja, 5 Nein, 1 Enthaltung": the bare short labels after a count, capitalised as printed (never "ja" in prose)
 _VOTE_COUNTED = {
-    "yes": re.compile(rf"\b{_COUNT}\s+(?:Ja-Stimmen|Ja-Stimme|Jastimmen|(?:Stimmen\s+|Mitglieder\w*\s+)?dafür|Zustimmungen)\b", re.I),
-    "no": re.compile(rf"\b{_COUNT}\s+(?:Nein-Stimmen|Nein-Stimme|Neinstimmen|Gegenstimmen|Gegenstimme|(?:Stimmen\s+)?dagegen)\b", re.I),
+    "yes": re.compile(rf"\b{_COUNT}\s+(?:Ja-Stimmen|Ja-Stimme|Jastimmen|(?:Stimmen\s+|Mitglieder\w*\s+)?dafür|Zustimmungen|"
+                      r"(?-i:Ja)(?=\s*(?:[,;/|]|$|\d|und\b)))\b", re.I),
+    "no": re.compile(rf"\b{_COUNT}\s+(?:Nein-Stimmen|Nein-Stimme|Neinstimmen|Gegenstimmen|Gegenstimme|(?:Stimmen\s+)?dagegen|"
+                     r"(?-i:Nein)(?=\s*(?:[,;/|]|$|\d|und\b)))\b", re.I),
     "abstain": re.compile(rf"\b{_COUNT}\s+(?:Stimmenthaltungen|Stimmenthaltung|Enthaltungen|Enthaltung)\b", re.I),
 }
 # "mit 8 gegen 3 Stimmen", "mit 8 : 3 Stimmen"
@@ -51,10 +54,14 @@ _FOR_AGAINST = re.compile(rf"\bmit\s+{_COUNT}\s*(?:gegen|zu|:)\s*{_COUNT}\s+Stim
 _COLON_TALLY = re.compile(r"(?<![\d:.,])(\d{1,3})(\s*:\s*|\s+:\s+)(\d{1,3})(?:\s*:\s*(\d{1,3}))?(?![\d:.,])(?!\s*Uhr)")
 
 _NEGATIVE = (r"(?:abgelehnt|nicht\s+(?:empfohlen|zugestimmt|beschlossen|angenommen|befürwortet)|keine\s+Zustimmung|"
+             r"\bkeine\s+mehrheit\b|"
              r"\bempfiehlt\b[^.;]*\bnicht\b|mehrheit\b[^.;]*\bnicht erreicht)")
-_NO_DECISION = r"\bohne beschluss|\bkein(?:en)? beschluss|\bbeschluss wurde nicht gefasst|\bnicht beschlossen, sondern"
+_NO_DECISION = (r"\bohne beschluss|\bkein(?:en)? beschluss|\bbeschluss wurde nicht gefasst|\bnicht beschlossen, sondern|"
+                r"\bkeine beschlussfassung\b|\bbeschlussfassung erfolg(?:t|te) nicht\b")
 _POSTPONED = r"\bvertagt\b|\bvertagung\b|\bzurückgestellt\b|\bverschoben\b"
-_WITHDRAWN = r"\b(?:von der tagesordnung )?abgesetzt\b|\bzurückgezogen\b"
+# "Die Fraktion zieht den Antrag zurück" (not: "… nicht zurück", nor "zieht seine Wortmeldung zurück")
+_WITHDRAWN = (r"\b(?:von der tagesordnung )?abgesetzt\b|\bzurückgezogen\b|"
+              r"\bzieht\b[^.;]*\b(?:antrag|vorlage|anfrage|tagesordnungspunkt|punkt)\w*\b[^.;]*(?<!nicht )\bzurück\b")
 
 
 @dataclass
@@ -129,7 +136,8 @@ def result_in(text: str, votes: Votes | None = None) -> str | None:
         return "abgelehnt"
     if re.search(r"\beinstimmig\b", t):
         return "einstimmig"
-    if re.search(r"\bmehrheitlich\b|\bmit mehrheit\b|\bstimmenmehrheit\b", t):
+    if re.search(r"\bmehrheitlich\b|\bmit (?:gro(?:ß|ss)er |knapper |deutlicher |breiter |einfacher )?mehrheit\b|"
+                 r"\bstimmenmehrheit\b", t):
         return "mehrheitlich"
     if re.search(r"\bzur kenntnis\b|\bkenntnisnahme\b|\bkenntnis genommen\b", t):
         return "zur Kenntnis genommen"

@@ -1,8 +1,9 @@
 """What an agenda-item heading looks like in German minutes, one line at a time.
 
-Recognises the common layouts (SessionNet `Ö 3`/`N 1`, ALLRIS `TOP 3.1`, `3.`/`3.1`, `3 Title`,
-`Punkt 3 der Tagesordnung`, `Zu 3`), section lines ("Nichtöffentlicher Teil"), the printed
-agenda's title line ("Tagesordnung") and paper references. Whether a heading-shaped line really
+Recognises the common layouts (SessionNet `Ö 3`/`N 1`, ALLRIS `TOP 3.1`, NRW `TOP A 3`/`TOP B 1`,
+`3.`/`3.)`/`3.1`, `3 Title`, `Punkt 3 der Tagesordnung`, `Zu 3`, `§ 23`), section lines
+("Nichtöffentlicher Teil"), group titles ("II. Finanzen"), the printed agenda's title line
+("Tagesordnung") and paper references. Whether a heading-shaped line really
 is a heading is decided later, from its neighbours and the number sequence.
 """
 

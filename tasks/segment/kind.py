@@ -4,9 +4,10 @@ Councils file more than minutes under a meeting: village calendars, letters, pap
 numbers and numbered paragraphs look like headings, so the segmenter would invent items. Minutes
 say what they are ("Niederschrift", "Protokoll") near the top, or at least speak the record's
 language (Sitzung, Beschluss, einstimmig …); calendars and letters have forms of their own.
-Attachments after the record ("Anlage 1" after the closing formula) may quote older minutes
-("Zu Punkt 21: …"): their headings are not items of this meeting; and signatures ("Hartmann /
-Ratsvorsitzender") end the last item's text when no closing formula does.
+Attachments after the record ("Anlage 1" after the closing formula, or right after the signatures)
+may quote older minutes ("Zu Punkt 21: …", "TOP 7: …"): their headings are not items of this
+meeting; and signatures ("Hartmann / Ratsvorsitzender") end the last item's text when no closing
+formula does.
 """
 
 from __future__ import annotations

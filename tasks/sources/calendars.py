@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -158,6 +158,14 @@ def meeting_from_calendar(entry: CalendarEntry, *, source: str, body: str | None
     )  # fmt: skip
 
 
+def moved_away(page: HtmlPage) -> str | None:
+    """Why a calendar request that was redirected to another program (a login page, the start page) is no calendar."""
+    asked, landed = (urlsplit(u).path.rsplit("/", 1)[-1].lower() for u in (page.url, page.final_url))
+    if asked == landed:
+        return None
+    return f"{page.url} answered with {page.final_url} instead of the calendar (a login or error page?)"
+
+
 def walk_calendars(
     client: HttpClient,
     *,
@@ -173,9 +181,10 @@ def walk_calendars(
     """Each meeting dated in [start_from, start_to] once, read by the vendor's `read_meeting(entry, body)`.
 
     A meeting shown in two months' pages is read once; a meeting whose calendar row has no
-    date is read and kept if its own page dates it in range. A calendar page that is gone, or
-    that `unreadable` says cannot be read (a refusal, a page only a browser session fills), is
-    `SourceInvalid`: an empty result would look like a quiet month.
+    date is read and kept if its own page dates it in range. A calendar page that is gone, that
+    `unreadable` says cannot be read (a refusal, a page only a browser session fills, an error
+    page) or that redirects to another program (a login page) is `SourceInvalid`: an empty result
+    would look like a quiet month.
     """
     seen: set[str] = set()
     for year, month in months_between(start_from, start_to):
@@ -183,7 +192,7 @@ def walk_calendars(
         page = fetch_html_page(client, url)
         if page is None:
             raise SourceInvalid(f"{url} is not there: is {source} a {vendor} installation?")
-        if problem := unreadable(page):
+        if problem := unreadable(page) or moved_away(page):
             raise SourceInvalid(problem)
         body = page_title_body(page.tree)
         for entry in entries_of(page.tree, url, year, month):

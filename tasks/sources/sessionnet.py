@@ -16,8 +16,8 @@ from datetime import date
 from schemas.pipeline import SourceMeeting
 from tasks.http import HttpClient
 from tasks.sources.calendars import CalendarEntry, calendar_entries, meeting_from_calendar, walk_calendars
-from tasks.sources.html import fetch_html_page, page_title_body
-from tasks.sources.smc import is_error_page, smc_calendar_entries, smc_detail_pairs
+from tasks.sources.html import HtmlPage, fetch_html_page, page_title_body
+from tasks.sources.smc import ERROR_PAGE, is_error_page, smc_calendar_entries, smc_detail_pairs
 from tasks.sources.tables import agenda_entries, labelled_values, link_with_query, meeting_from_pages, minutes_refs
 from tasks.sources.vendors import Installation, probe_installation
 
@@ -58,7 +58,13 @@ def discover_sessionnet(
         calendar_url=lambda year, month: link_with_query(folder, f"si0040{suffix}", {"__cjahr": year, "__cmonat": month}),
         entries_of=entries_of,
         read_meeting=lambda entry, body: read_meeting(client, entry, folder=folder, suffix=suffix, source=base_url, body=body),
+        unreadable=unreadable_calendar,
     )
+
+
+def unreadable_calendar(page: HtmlPage) -> str | None:
+    """A calendar month that is SessionNet's error page (4.9 and later answer it with 200)."""
+    return f"{page.url} led to SessionNet's error page ({page.final_url})" if ERROR_PAGE.search(page.text) else None
 
 
 def read_meeting(

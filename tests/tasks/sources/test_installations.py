@@ -9,12 +9,13 @@ from datetime import date, datetime
 
 import pytest
 from installations import Score, installation_names, measure_installation, serve_installation
+from selectolax.lexbor import LexborHTMLParser
 
 from schemas.errors import SourceInvalid
 from tasks.sources import discover
 from tasks.sources.file_names import minutes_role
-from tasks.sources.html import BERLIN
-from tasks.sources.vendors import page_folder
+from tasks.sources.html import BERLIN, page_title_body
+from tasks.sources.vendors import page_folder, probe_installation
 
 JULY = {"start_from": date(2026, 7, 1), "start_to": date(2026, 7, 31)}
 
@@ -226,6 +227,47 @@ def test_a_committee_list_that_is_gone_costs_its_meetings_not_the_run(loopback, 
 
 
 # ── both ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_layout6_body_is_never_a_generic_part_of_the_title(loopback, client):
+    meetings = meetings_of(loopback, client, "sn55_asp")
+    assert {m.body for m in meetings} == {None}  # its titles name no council: "Kalender 2026 Juli", "5. Sitzung"
+    assert page_title_body(LexborHTMLParser("<title>SessionNet | Kalender 2026 Juli</title>")) is None
+    assert page_title_body(LexborHTMLParser("<title>17:30 Uhr</title>")) is None
+    assert page_title_body(LexborHTMLParser("<title>Bürgerinfo | Gemeinde Hohenwarft</title>")) == "Gemeinde Hohenwarft"
+
+
+SAYS_NOTHING = b"<html><head><title>Ratsinformation</title></head><body><p>Willkommen</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("path", "page", "vendor"),
+    [
+        ("/allris/", b'<html><head><meta name="generator" content="Somacos SessionNet 5.5"></head><body></body></html>',
+         "sessionnet"),
+        ("/sessionnet/", b'<html><body><div id="allriscontent">x</div><p>&copy; CC e-gov ALLRIS</p></body></html>',
+         "allris"),
+        ("/bi/", b'<html><body><div class="smc-table-row">x</div></body></html>', "sessionnet"),
+        ("/bi/", b'<html><head><meta name="description" content="ALLRIS net Version 3.9.4"></head></html>', "allris"),
+        ("/bi/", b'<html><body><p>Bereitgestellt von Somacos</p></body></html>', "sessionnet"),
+    ],
+)
+def test_the_vendor_is_told_by_what_the_page_says_not_by_its_path(loopback, client, path, page, vendor):
+    from loopback import Reply
+
+    loopback.route(path, Reply(200, page, {"Content-Type": "text/html"}))
+    assert probe_installation(loopback.base + path, client).vendor == vendor
+
+
+def test_a_root_that_says_nothing_is_told_by_the_entry_pages_next_to_it(loopback, client):
+    from loopback import Reply
+
+    loopback.route("/ris/", Reply(200, SAYS_NOTHING, {"Content-Type": "text/html"}))
+    loopback.route("/ris/info.php", Reply(200, b'<html><body class="smc-body"><a href="si0040.php">Kalender</a></body></html>',
+                                          {"Content-Type": "text/html"}))  # fmt: skip
+    site = probe_installation(f"{loopback.base}/ris/", client)
+    assert (site.vendor, site.suffix, site.folder) == ("sessionnet", ".php", f"{loopback.base}/ris/")
+    assert loopback.hits["/ris/si0040.asp"] == 1  # tried first, not there
 
 
 def test_nothing_readable_is_a_typed_error_not_an_empty_result(loopback, client):

@@ -557,7 +557,7 @@ def walk_body(
         notes.warn(f"meeting list {meeting_list} of body {body.get('id')} could not be read: {err}")
         walk.complete = False
         if not walk.meetings:
-            unreadable.append(f"meeting list {meeting_list}: {err}")
+            unreadable.append(str(err))  # names the list
     finish_list(walk, notes)
 
 

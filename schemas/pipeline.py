@@ -17,7 +17,7 @@ MAX_WARNINGS = 1_000  # kept per discovery; the rest only in the log
 # A document's text is its pages' texts joined by one blank line: segment offsets and page numbers rely on it.
 PAGE_JOINER = "\n\n"
 
-PageMethod = Literal["text_layer", "ocr", "ocr_redo"]
+PageMethod = Literal["text_layer", "ocr", "ocr_redo", "html"]  # html: minutes published as a web page
 DocumentRole = Literal["results_protocol", "verbatim_protocol", "auxiliary_file", "agenda_item_file", "archive"]
 
 

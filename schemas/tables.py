@@ -99,7 +99,7 @@ class Page(SQLModel, table=True):
     document_id: int = Field(foreign_key="document.id", index=True)
     version_id: int = Field(foreign_key="document_version.id", index=True)
     number: int
-    method: str = Field(description="text_layer, ocr or ocr_redo.")
+    method: str = Field(description="text_layer, ocr, ocr_redo or html (minutes published as a web page).")
     confidence: float | None = None
     low_confidence: bool = False
     engine: str | None = None

@@ -41,6 +41,7 @@ from storage.repository import (
 )
 from storage.selection import StoredDocument, stored_agenda
 from tasks.extract import EXTRACTOR_VERSION, PDFIUM_VERSION, extract_pages, tesseract_model_version
+from tasks.extract.html import extract_html_pages, is_html_blob
 from tasks.normalise import normalised_document
 from tasks.run.context import PipelineContext, provenance_in_task
 from tasks.run.politeness import polite
@@ -76,6 +77,7 @@ def fetch_blob(ref: DocumentRef, ctx: PipelineContext, known) -> FetchedBlob | N
             ctx.blobs,
             etag=known.etag if known else None,
             last_modified=known.last_modified if known else None,
+            html_minutes=ref.mime_type == "text/html",  # the source says: a web page (ALLRIS si016)
         )
 
 
@@ -91,6 +93,8 @@ def extraction_cache_key(context, parameters: dict) -> str:
 
 
 def _extract_blob_pages(sha256: str, path: str, policy: OcrPolicy) -> list[PageText]:
+    if is_html_blob(Path(path)):  # HTML minutes: only the fetch stage's `html_minutes` lets them in
+        return extract_html_pages(Path(path))
     return extract_pages(Path(path), policy)
 
 

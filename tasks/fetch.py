@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlparse
 from schemas.errors import DocumentRejected
 from schemas.pipeline import FetchedBlob
 from storage.blobs import BlobStore
+from tasks.extract.html import is_html_blob
 from tasks.http import HttpClient
 
 PDF_MAGIC = b"%PDF-"
@@ -26,10 +27,12 @@ def fetch_document(
     *,
     etag: str | None = None,
     last_modified: str | None = None,
+    html_minutes: bool = False,
 ) -> FetchedBlob | None:
     """Download `url` into the blob store; None when the server says it has not changed (304).
 
     `file://` URLs are archive files an admin pointed ratsflow at; they are copied, not fetched.
+    `html_minutes`: the source says this document is a web page (see `require_document`).
     """
     if url and url.lower().startswith("file://"):
         return store_local_file(url, client, blobs)
@@ -55,7 +58,7 @@ def fetch_document(
             content_type = response.headers.get("Content-Type")
             new_etag = response.headers.get("ETag")
             new_last_modified = response.headers.get("Last-Modified")
-        require_pdf(target, url, content_type)
+        require_document(target, url, content_type, html_minutes=html_minutes)
         sha256, path = blobs.put_file(target)
     return FetchedBlob(
         url=url,
@@ -67,6 +70,16 @@ def fetch_document(
         last_modified=new_last_modified,
         fetched_at=datetime.now(UTC),
     )
+
+
+def require_document(path: Path, url: str, content_type: str | None, *, html_minutes: bool) -> None:
+    """A PDF; for a document the source marked as HTML minutes (ALLRIS `si016.asp`), an HTML page too.
+
+    Only that mark lets HTML through: a "PDF" link answering an HTML error page stays rejected.
+    """
+    if html_minutes and is_html_blob(path):
+        return
+    require_pdf(path, url, content_type)
 
 
 def require_pdf(path: Path, url: str, content_type: str | None = None) -> None:

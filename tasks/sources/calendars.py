@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -158,6 +158,47 @@ def meeting_from_calendar(entry: CalendarEntry, *, source: str, body: str | None
     )  # fmt: skip
 
 
+def moved_away(page: HtmlPage) -> str | None:
+    """Why a calendar request that was redirected to another program (a login page, the start page) is no calendar."""
+    asked, landed = (urlsplit(u).path.rsplit("/", 1)[-1].lower() for u in (page.url, page.final_url))
+    if asked == landed:
+        return None
+    return f"{page.url} answered with {page.final_url} instead of the calendar (a login or error page?)"
+
+
+@dataclass(frozen=True)
+class CalendarPage:
+    """One calendar page to read: a month of the installation's calendar, or a committee's listing.
+
+    `year`/`month` say which month a bare day number in its rows belongs to. A committee's
+    listing is `optional`: one that is gone or unreadable costs its meetings (warning), not the run.
+    """
+
+    url: str
+    year: int
+    month: int
+    optional: bool = False
+
+
+def month_pages(start_from: date, start_to: date, url_of: Callable[[int, int], str]) -> list[CalendarPage]:
+    """One page per calendar month touched by the range."""
+    return [CalendarPage(url_of(year, month), year, month) for year, month in months_between(start_from, start_to)]
+
+
+def readable_calendar(client: HttpClient, page: CalendarPage, *, source: str, vendor: str,
+                      unreadable: Callable[[HtmlPage], str | None], fetched: dict[str, HtmlPage]) -> HtmlPage | None:  # fmt: skip
+    """The fetched calendar page; None for an optional one that cannot be read, `SourceInvalid` for any other."""
+    fetched = fetched.pop(page.url, None) or fetch_html_page(client, page.url)
+    problem = f"{page.url} is not there: is {source} a {vendor} installation?" if fetched is None else None
+    problem = problem or unreadable(fetched) or moved_away(fetched)
+    if problem and page.optional:
+        log.warning("skipping a committee's calendar: %s", problem)
+        return None
+    if problem:
+        raise SourceInvalid(problem)
+    return fetched
+
+
 def walk_calendars(
     client: HttpClient,
     *,
@@ -165,33 +206,38 @@ def walk_calendars(
     vendor: str,
     start_from: date,
     start_to: date,
-    calendar_url: Callable[[int, int], str],
+    pages: list[CalendarPage],
     entries_of: EntriesReader,
     read_meeting: Callable[[CalendarEntry, str | None], SourceMeeting],
     unreadable: Callable[[HtmlPage], str | None] = lambda _page: None,
+    fetched: list[HtmlPage] = (),
 ) -> Iterator[SourceMeeting]:
     """Each meeting dated in [start_from, start_to] once, read by the vendor's `read_meeting(entry, body)`.
 
-    A meeting shown in two months' pages is read once; a meeting whose calendar row has no
-    date is read and kept if its own page dates it in range. A calendar page that is gone, or
-    that `unreadable` says cannot be read (a refusal, a page only a browser session fills), is
-    `SourceInvalid`: an empty result would look like a quiet month.
+    A meeting shown on two pages (two months, the month calendar and a committee's) is read
+    once; a meeting whose calendar row has no date is read and kept if its own page dates it in
+    range. A calendar page that is gone, that `unreadable` says cannot be read (a refusal, a page
+    only a browser session fills, an error page) or that redirects to another program (a login
+    page) is `SourceInvalid`: an empty result would look like a quiet month. `fetched`: pages the
+    adapter already asked for while finding its calendar, used instead of asking again.
     """
     seen: set[str] = set()
-    for year, month in months_between(start_from, start_to):
-        url = calendar_url(year, month)
-        page = fetch_html_page(client, url)
+    read = 0
+    known = {page.url: page for page in fetched}
+    for calendar in pages:
+        page = readable_calendar(client, calendar, source=source, vendor=vendor, unreadable=unreadable, fetched=known)
         if page is None:
-            raise SourceInvalid(f"{url} is not there: is {source} a {vendor} installation?")
-        if problem := unreadable(page):
-            raise SourceInvalid(problem)
+            continue
+        read += 1
         body = page_title_body(page.tree)
-        for entry in entries_of(page.tree, url, year, month):
+        for entry in entries_of(page.tree, calendar.url, calendar.year, calendar.month):
             if entry.url in seen or (entry.start and not start_from <= entry.start.date() <= start_to):
                 continue
             seen.add(entry.url)
             meeting = read_meeting(entry, body) if entry.public else meeting_from_calendar(entry, source=source, body=body)
             if meeting.start is None or start_from <= meeting.start.date() <= start_to:
                 yield meeting
+    if pages and not read:
+        raise SourceInvalid(f"none of the {len(pages)} calendar pages of {source} could be read (see the warnings)")
     if not seen:
         log.warning("no %s meetings found at %s between %s and %s", vendor, source, start_from, start_to)

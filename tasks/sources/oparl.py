@@ -492,9 +492,17 @@ def walk_system(
         resolver.objects(bodies, f"body of {system_url}")
     )
     walked: set[str] = set()
+    unreadable: list[str] = []
     names = OrganizationNames(client, notes)
+    found = 0
     for body in body_objects:
-        yield from walk_body(body, system_url, client, notes, since=since, max_pages=max_pages, walked=walked, names=names)
+        for meeting in walk_body(body, system_url, client, notes, since=since, max_pages=max_pages, walked=walked,
+                                 names=names, unreadable=unreadable):  # fmt: skip
+            found += 1
+            yield meeting
+    if walked and not found and len(unreadable) == len(walked):
+        # nothing found because nothing could be read: a failed run, not an empty one
+        raise SourceInvalid(f"no meeting list of {system_url} could be read: {unreadable[0]}")
     notes.placeholder = bool(notes.placeholder_lists)
 
 
@@ -508,6 +516,7 @@ def walk_body(
     max_pages: int,
     walked: set[str],
     names: OrganizationNames,
+    unreadable: list[str],
 ) -> Iterator[SourceMeeting]:
     body_name = body.get("name") or body.get("shortName")
     names.names.update(body_organizations(body, client, notes, max_pages))
@@ -547,6 +556,8 @@ def walk_body(
     except RatsflowError as err:
         notes.warn(f"meeting list {meeting_list} of body {body.get('id')} could not be read: {err}")
         walk.complete = False
+        if not walk.meetings:
+            unreadable.append(str(err))  # names the list
     finish_list(walk, notes)
 
 

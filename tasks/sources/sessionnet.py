@@ -12,12 +12,20 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import date
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from schemas.pipeline import SourceMeeting
 from tasks.http import HttpClient
-from tasks.sources.calendars import CalendarEntry, calendar_entries, meeting_from_calendar, walk_calendars
-from tasks.sources.html import fetch_html_page, page_title_body
-from tasks.sources.smc import is_error_page, smc_calendar_entries, smc_detail_pairs
+from tasks.sources.calendars import (
+    CalendarEntry,
+    CalendarPage,
+    calendar_entries,
+    meeting_from_calendar,
+    month_pages,
+    walk_calendars,
+)
+from tasks.sources.html import HtmlPage, fetch_html_page, months_between, page_title_body
+from tasks.sources.smc import ERROR_PAGE, is_error_page, smc_calendar_entries, smc_detail_pairs
 from tasks.sources.tables import agenda_entries, labelled_values, link_with_query, meeting_from_pages, minutes_refs
 from tasks.sources.vendors import Installation, probe_installation
 
@@ -55,10 +63,34 @@ def discover_sessionnet(
         vendor="SessionNet",
         start_from=start_from,
         start_to=start_to,
-        calendar_url=lambda year, month: link_with_query(folder, f"si0040{suffix}", {"__cjahr": year, "__cmonat": month}),
+        pages=month_pages(start_from, start_to, lambda year, month: link_with_query(folder, f"si0040{suffix}",
+                                                                                    {"__cjahr": year, "__cmonat": month}))
+        + [CalendarPage(committee_listing(url, start_from, start_to), start_from.year, start_from.month, optional=True)
+           for url in site.committee_calendars],
         entries_of=entries_of,
         read_meeting=lambda entry, body: read_meeting(client, entry, folder=folder, suffix=suffix, source=base_url, body=body),
+        unreadable=unreadable_calendar,
     )
+
+
+def committee_listing(url: str, start_from: date, start_to: date) -> str:
+    """A committee's meeting list as the entry page links it; `si0046` is asked for the months of the range.
+
+    `si0041.asp?__ctopic=gr&__kgrnr=N` lists the committee's meetings with full dates and is
+    read as given; `si0046.asp?…&__kgsgrnr=N` takes a first month and a number of months.
+    """
+    if "si0046" not in url.lower():
+        return url
+    months = len(list(months_between(start_from, start_to)))
+    parts = urlsplit(url)
+    query = {k: v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in {"__cjahr", "__cmonat", "__canz"}}
+    query.update(__cjahr=str(start_from.year), __cmonat=str(start_from.month), __canz=str(months))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def unreadable_calendar(page: HtmlPage) -> str | None:
+    """A calendar month that is SessionNet's error page (4.9 and later answer it with 200)."""
+    return f"{page.url} led to SessionNet's error page ({page.final_url})" if ERROR_PAGE.search(page.text) else None
 
 
 def read_meeting(

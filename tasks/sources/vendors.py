@@ -53,6 +53,12 @@ VENDOR_PAGE = re.compile(
     r"^(?:[a-z]{2}\d{3,4}(?:_[a-z])?(?:\.(?:asp|php))?|allris\.net\.asp|info\.(?:asp|php)|index\.(?:asp|php)|doc)$",
     re.IGNORECASE,
 )
+# Per-committee calendars an entry page may link: ALLRIS `si010_a.asp?PALFDNR=` (a council's calendar,
+# its committees included), SessionNet `si0041.asp?__ctopic=gr&__kgrnr=` / `si0046.asp?__kgsgrnr=`.
+COMMITTEE_CALENDAR = {
+    "allris": re.compile(r"(?:^|/)si010_a\.asp\?(?:[^#]*&)?PALFDNR=\d+", re.IGNORECASE),
+    "sessionnet": re.compile(r"(?:^|/)si004[16]\.(?:asp|php)\?(?:[^#]*&)?__kg(?:sg)?rnr=\d+", re.IGNORECASE),
+}
 # Entry pages tried next to the address given when that page says nothing about itself.
 ENTRY_PAGES: dict[str | None, tuple[str, ...]] = {
     "sessionnet": ("si0040.asp", "si0040.php", "info.asp", "info.php"),
@@ -72,6 +78,7 @@ class Installation:
     calendar: str | None = None  # the ALLRIS calendar program the installation links, if it names one
     version: str | None = None
     evidence: str = ""  # the page that told, for the log
+    committee_calendars: tuple[str, ...] = ()  # per-committee calendars the page links, absolute URLs
 
 
 def page_folder(url: str) -> str:
@@ -95,6 +102,16 @@ def _linked_folder(page: HtmlPage, pattern: re.Pattern[str]) -> str | None:
     return None
 
 
+def committee_calendars(page: HtmlPage, vendor: Vendor) -> tuple[str, ...]:
+    """The per-committee calendars a page links on its own host, each once, in the page's order."""
+    found = []
+    for link in page.tree.css("a[href]"):
+        href = link.attributes.get("href") or ""
+        if COMMITTEE_CALENDAR[vendor].search(href) and same_host(url := urljoin(page.final_url, href), page.final_url):
+            found.append(url.split("#")[0])
+    return tuple(dict.fromkeys(found))
+
+
 def read_installation(page: HtmlPage) -> Installation | None:
     """The installation a fetched page belongs to, or None when it carries no vendor's marks."""
     text = page.text
@@ -105,7 +122,8 @@ def read_installation(page: HtmlPage) -> Installation | None:
             folder, suffix = page_folder(page.final_url), suffix or "." + own.rsplit(".", 1)[-1].lower()
         else:
             folder = _linked_folder(page, SESSIONNET_PROGRAM) or page_folder(page.final_url)
-        return Installation("sessionnet", "sessionnet", folder, suffix or ".asp", evidence=page.final_url)
+        return Installation("sessionnet", "sessionnet", folder, suffix or ".asp", evidence=page.final_url,
+                            committee_calendars=committee_calendars(page, "sessionnet"))  # fmt: skip
     if not ALLRIS_MARK.search(text) and not ALLRIS4_PROGRAM.search(text):
         return None
     version = ALLRIS_VERSION.search(text)
@@ -116,12 +134,14 @@ def read_installation(page: HtmlPage) -> Installation | None:
             "allris", "allris4", page_folder(page.final_url), "", calendar="si010",
             version=version.group(0) if version else None, evidence=page.final_url,
         )  # fmt: skip
-    calendars = [m.group("name") for m in ALLRIS_PROGRAM.finditer(text) if m.group("name").lower().startswith("si010")]
+    calendars = [name for m in ALLRIS_PROGRAM.finditer(text)
+                 if (name := m.group("name")).lower().startswith("si010") and name.lower() != "si010_a.asp"]  # fmt: skip
     folder = page_folder(page.final_url) if VENDOR_PAGE.match(own) else _linked_folder(page, ALLRIS_PROGRAM)
     return Installation(
         "allris", "allris-classic", folder or page_folder(page.final_url), ".asp",
         calendar=calendars[0] if calendars else None,
         version=version.group(0) if version else None, evidence=page.final_url,
+        committee_calendars=committee_calendars(page, "allris"),
     )  # fmt: skip
 
 

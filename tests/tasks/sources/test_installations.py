@@ -9,12 +9,13 @@ from datetime import date, datetime
 
 import pytest
 from installations import Score, installation_names, measure_installation, serve_installation
+from selectolax.lexbor import LexborHTMLParser
 
 from schemas.errors import SourceInvalid
 from tasks.sources import discover
 from tasks.sources.file_names import minutes_role
-from tasks.sources.html import BERLIN
-from tasks.sources.vendors import page_folder
+from tasks.sources.html import BERLIN, page_title_body
+from tasks.sources.vendors import page_folder, probe_installation
 
 JULY = {"start_from": date(2026, 7, 1), "start_to": date(2026, 7, 31)}
 
@@ -171,7 +172,102 @@ def test_allris4_wicket_calendar_needing_a_session_is_one_clear_error(loopback, 
         meetings_of(loopback, client, "allris4_wicket")
 
 
+def test_allris_refusing_every_month_calendar_reads_each_councils_calendar_once(loopback, client):
+    meetings = meetings_of(loopback, client, "allris_councils")
+    assert sorted(m.external_id.rsplit("=", 1)[-1] for m in meetings) == ["3201", "3202", "3203", "3204"]
+    assert loopback.hits["/bi/pa000.asp"] == 1
+    calendars = [path for _, path, _ in loopback.log if "si010_a.asp" in path]
+    assert calendars == ["/bi/si010_a.asp?MM=7&YY=2026&PALFDNR=1", "/bi/si010_a.asp?MM=7&YY=2026&PALFDNR=7"]
+    assert loopback.hits["/bi/to010.asp"] == 4  # the joint meeting, on both councils' calendars, read once
+    assert by_id(meetings, "SILFDNR=3204").organization == "Ortsgemeinderat Brunnbach"
+
+
+def test_allris_council_calendar_linked_beside_the_month_calendar_adds_its_meetings_once(loopback, client):
+    """The entry page links the month calendar and a council's own (`si010_a.asp?PALFDNR=7`)."""
+    from loopback import Reply
+
+    serve_installation(loopback, "allris_councils")
+    menu = ('<html><head><meta name="description" content="ALLRIS net Version 3.9.4"></head><body>'
+            '<a href="si010_e.asp">Sitzungskalender</a> <a href="si010_a.asp?PALFDNR=7">Kalender Ortsgemeinderat</a>'
+            '</body></html>')  # fmt: skip
+    month = ('<html><body><table class="tl1"><tr><td>Mi</td><td>8</td><td>18:30</td>'
+             '<td><a href="to010.asp?SILFDNR=3201">Verbandsgemeinderat Talheim</a></td></tr>'
+             '<tr><td>Do</td><td>23</td><td>19:00</td><td><a href="to010.asp?SILFDNR=3203">Gemeinsame Sitzung</a></td></tr>'
+             '</table></body></html>')  # fmt: skip
+    loopback.route("/bi/", Reply(200, menu.encode(), {"Content-Type": "text/html"}))
+    loopback.route("/bi/si010_e.asp", Reply(200, month.encode(), {"Content-Type": "text/html"}))
+    meetings = discover(f"{loopback.base}/bi/", None, client, **JULY).meetings
+    assert sorted(m.external_id.rsplit("=", 1)[-1] for m in meetings) == ["3201", "3203", "3204"]
+    assert loopback.hits["/bi/si010_e.asp"] == 1 and loopback.hits["/bi/pa000.asp"] == 0
+    assert loopback.hits["/bi/to010.asp"] == 3
+
+
+# ── SessionNet per-committee lists ───────────────────────────────────────────────────────────
+
+
+def test_sessionnet_committee_lists_on_the_start_page_are_read_without_duplicates(loopback, client):
+    meetings = meetings_of(loopback, client, "sn_committees")
+    assert sorted(m.external_id.rsplit("=", 1)[-1] for m in meetings) == ["5101", "5102", "5104", "5105"]
+    assert loopback.hits["/bi/si0057.asp"] == 4  # 5102 is on the month calendar and on its committee's list
+    assert all("5099" not in path for _, path, _ in loopback.log)  # June: outside the range, never asked for
+    asked = [path for _, path, _ in loopback.log if "si0046" in path]
+    assert asked == ["/bi/si0046.asp?__kgsgrnr=12&__cselect=65536&__cjahr=2026&__cmonat=7&__canz=1"]
+    late = by_id(meetings, "__ksinr=5104")  # only on the committee's list
+    assert (late.organization, late.start) == ("Jugendhilfeausschuss", datetime(2026, 7, 30, 16, 0, tzinfo=BERLIN))
+
+
+def test_a_committee_list_that_is_gone_costs_its_meetings_not_the_run(loopback, client, caplog):
+    from loopback import Reply
+
+    serve_installation(loopback, "sn_committees")
+    loopback.route("/bi/si0041.asp?__ctopic=gr&__kgrnr=11", Reply(404, b"", {}))
+    meetings = discover(f"{loopback.base}/bi/info.asp", None, client, **JULY).meetings
+    assert sorted(m.external_id.rsplit("=", 1)[-1] for m in meetings) == ["5101", "5102", "5105"]
+    assert "skipping a committee's calendar" in caplog.text
+
+
 # ── both ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_layout6_body_is_never_a_generic_part_of_the_title(loopback, client):
+    meetings = meetings_of(loopback, client, "sn55_asp")
+    assert {m.body for m in meetings} == {None}  # its titles name no council: "Kalender 2026 Juli", "5. Sitzung"
+    assert page_title_body(LexborHTMLParser("<title>SessionNet | Kalender 2026 Juli</title>")) is None
+    assert page_title_body(LexborHTMLParser("<title>17:30 Uhr</title>")) is None
+    assert page_title_body(LexborHTMLParser("<title>Bürgerinfo | Gemeinde Hohenwarft</title>")) == "Gemeinde Hohenwarft"
+
+
+SAYS_NOTHING = b"<html><head><title>Ratsinformation</title></head><body><p>Willkommen</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("path", "page", "vendor"),
+    [
+        ("/allris/", b'<html><head><meta name="generator" content="Somacos SessionNet 5.5"></head><body></body></html>',
+         "sessionnet"),
+        ("/sessionnet/", b'<html><body><div id="allriscontent">x</div><p>&copy; CC e-gov ALLRIS</p></body></html>',
+         "allris"),
+        ("/bi/", b'<html><body><div class="smc-table-row">x</div></body></html>', "sessionnet"),
+        ("/bi/", b'<html><head><meta name="description" content="ALLRIS net Version 3.9.4"></head></html>', "allris"),
+        ("/bi/", b'<html><body><p>Bereitgestellt von Somacos</p></body></html>', "sessionnet"),
+    ],
+)
+def test_the_vendor_is_told_by_what_the_page_says_not_by_its_path(loopback, client, path, page, vendor):
+    from loopback import Reply
+
+    loopback.route(path, Reply(200, page, {"Content-Type": "text/html"}))
+    assert probe_installation(loopback.base + path, client).vendor == vendor
+
+
+def test_a_root_that_says_nothing_is_told_by_the_entry_pages_next_to_it(loopback, client):
+    from loopback import Reply
+
+    loopback.route("/ris/", Reply(200, SAYS_NOTHING, {"Content-Type": "text/html"}))
+    loopback.route("/ris/info.php", Reply(200, b'<html><body class="smc-body"><a href="si0040.php">Kalender</a></body></html>',
+                                          {"Content-Type": "text/html"}))  # fmt: skip
+    site = probe_installation(f"{loopback.base}/ris/", client)
+    assert (site.vendor, site.suffix, site.folder) == ("sessionnet", ".php", f"{loopback.base}/ris/")
+    assert loopback.hits["/ris/si0040.asp"] == 1  # tried first, not there
 
 
 def test_nothing_readable_is_a_typed_error_not_an_empty_result(loopback, client):
@@ -232,6 +328,6 @@ def test_every_installation_reads_right(caplog):
         score = measure_installation(name, given_kind=False)
         assert not score.notes, (name, score.notes)
         total.add(score)
-    assert total.found == total.start_right == total.committee_right == total.meetings == 21
+    assert total.found == total.start_right == total.committee_right == total.meetings == 29
     assert total.precision >= 0.95 and total.recall >= 0.95
     assert total.errors_right == total.errors_expected == 1

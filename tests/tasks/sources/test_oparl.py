@@ -269,3 +269,23 @@ def test_committee_urls_become_names_fetched_once_per_run_and_the_url_is_kept(lo
     ]
     assert loopback.hits["/org/2"] == 1 and loopback.hits["/org/1"] == 0
     assert any("org/404" in w for w in found.warnings)
+
+
+def test_the_body_name_comes_from_the_body_object_never_its_url(loopback):
+    url = oparl_system(loopback, [[meeting(1)]])
+    with HttpClient(Settings(), retries=0) as c:
+        (found,) = discover_oparl(url, c).meetings
+    assert found.body == "Rhein-Sieg-Kreis"
+
+
+def test_a_system_whose_every_meeting_list_is_gone_fails_instead_of_finding_nothing(loopback):
+    url = oparl_system(loopback, [[]])
+    loopback.route("/meetings", j({"error": "not found"}, status=404))
+    with HttpClient(Settings(), retries=0) as c, pytest.raises(SourceInvalid, match="no meeting list of .* could be read"):
+        discover_oparl(url, c)
+
+
+def test_an_empty_meeting_list_that_was_read_is_no_error(loopback):
+    url = oparl_system(loopback, [[]])
+    with HttpClient(Settings(), retries=0) as c:
+        assert discover_oparl(url, c).meetings == []

@@ -177,8 +177,10 @@ SourceKindOpt = Annotated[str | None, typer.Option("--kind", help="oparl, sessio
 
 def run_flow(flow_fn, params, database: str | None):
     """Run a flow in this process under one progress bar; end with the summary and the run's exit code."""
+    from flows.temporary_server import watch_temporary_server
     from flows.terminal import progress_bar, quiet_prefect_processes, route_prefect_logging
 
+    watch_temporary_server()  # a kill -9 of this process must not leave Prefect's temporary server running
     quiet_prefect_processes(VERBOSE["on"])
     route_prefect_logging(VERBOSE["on"])
     try:

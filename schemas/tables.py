@@ -146,10 +146,14 @@ class IngestRun(SQLModel, table=True):
     source: str | None = None
     started_at: datetime
     finished_at: datetime | None = None
-    status: str = Field(default="running", description="running, completed, completed_with_failures, failed, cancelled.")
+    status: str = Field(
+        default="running", description="running, completed, completed_with_failures, failed, cancelled, abandoned."
+    )
     params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     counts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     error: str | None = None
+    owner_pid: int | None = Field(default=None, description="Process id of the run (migration 0006).")
+    owner_host: str | None = Field(default=None, description="Host name of that process (migration 0006).")
 
 
 class SourceWatermark(SQLModel, table=True):

@@ -3,10 +3,12 @@
 Layout: `<root>/sha256/ab/cd/abcd….pdf`, where root is a local folder (a path or `file://` URL)
 or any fsspec URL (`s3://bucket/prefix` with s3fs installed, `memory://` in tests).
 
-Local folders: writes go to a temporary file in the target folder and are renamed into place,
-so a reader never sees half a file. Object stores (s3, gs, az, memory) show an object only once
-its upload is complete, so blobs are uploaded to their final key; other remote file systems
-(sftp, …) get a temporary key that is renamed. Either way the key is the content hash: two
+Local folders: writes go to a temporary file in the target folder, fsynced, renamed into place
+and the folder fsynced, so neither a reader nor a crash (kill -9, power cut) ever leaves half a
+file under a hash; a crash mid-write leaves at most a `.incoming-*` file beside it. Object
+stores (s3, gs, az, memory) show an object only once its upload is complete, so blobs are
+uploaded to their final key; other remote file systems (sftp, …) get a temporary key that is
+renamed. Either way the key is the content hash: two
 processes storing the same content write the same bytes, and a race between them is harmless.
 
 Extraction needs a file on this machine: `local_path` gives the blob itself for local folders
@@ -235,6 +237,18 @@ def write_atomically(target: Path, write, suffix: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_folder(target.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename into `folder` durable: after a power cut the blob is there, or not, never empty."""
+    if os.name != "posix":
+        return  # Windows cannot open a folder for fsync; its renames are journaled by NTFS
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def copy_into(src: Path, out) -> None:

@@ -323,9 +323,16 @@ def _require_one(rowcount: int, document_id: int) -> None:
 
 
 def start_ingest_run(
-    engine: Engine, *, flow_run_id: str | None, flow_name: str | None, source: str | None, params: Mapping[str, Any]
+    engine: Engine,
+    *,
+    flow_run_id: str | None,
+    flow_name: str | None,
+    source: str | None,
+    params: Mapping[str, Any],
+    owner_pid: int | None = None,
+    owner_host: str | None = None,
 ) -> int:
-    """Record that a run started; returns its id for finish_ingest_run."""
+    """Record that a run started, and which process runs it; returns its id for finish_ingest_run."""
     statement = (
         insert(run_table)
         .values(
@@ -335,6 +342,8 @@ def start_ingest_run(
             started_at=utc_now(),
             status="running",
             params=to_jsonable_python(dict(params)),
+            owner_pid=owner_pid,
+            owner_host=owner_host,
         )
         .returning(run_table.c.id)
     )
@@ -354,6 +363,26 @@ def finish_ingest_run(
     with writing(engine) as connection:
         if connection.execute(statement).rowcount != 1:
             raise LookupError(f"no ingest run with id {run_id} in the database")
+
+
+def running_runs_on(engine: Engine, host: str) -> list[tuple[int, int]]:
+    """(run id, process id) of every run still `running` that a process on `host` opened."""
+    statement = select(run_table.c.id, run_table.c.owner_pid).where(
+        run_table.c.status == "running", run_table.c.owner_host == host, run_table.c.owner_pid.is_not(None)
+    )
+    with engine.connect() as connection:
+        return [(row.id, row.owner_pid) for row in connection.execute(statement)]
+
+
+def abandon_ingest_run(engine: Engine, run_id: int, error: str) -> bool:
+    """Close a `running` row whose process is gone as `abandoned`; False when it was closed meanwhile."""
+    statement = (
+        update(run_table)
+        .where(run_table.c.id == run_id, run_table.c.status == "running")
+        .values(finished_at=utc_now(), status="abandoned", error=error)
+    )
+    with writing(engine) as connection:
+        return connection.execute(statement).rowcount == 1
 
 
 def summarise_database(engine: Engine) -> DatabaseSummary:

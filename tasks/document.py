@@ -92,10 +92,11 @@ def extraction_cache_key(context, parameters: dict) -> str:
     return f"ratsflow-pages-{parameters['sha256']}-{engines}-{knobs}"
 
 
-def _extract_blob_pages(sha256: str, path: str, policy: OcrPolicy) -> list[PageText]:
+def _extract_blob_pages(sha256: str, path: str, policy: OcrPolicy, name: str | None = None) -> list[PageText]:
+    # `name` (the file's URL) only words a rejection; the cache key leaves it out.
     if is_html_blob(Path(path)):  # HTML minutes: only the fetch stage's `html_minutes` lets them in
         return extract_html_pages(Path(path))
-    return extract_pages(Path(path), policy)
+    return extract_pages(Path(path), policy, name=name)
 
 
 extract_pages_cached = task(
@@ -107,10 +108,15 @@ extract_pages_cached = task(
 )(_extract_blob_pages)
 
 
-def extract_blob(blob_sha256: str, path: Path, policy: OcrPolicy, *, refresh: bool = False) -> ExtractedDocument:
-    """Pages of a stored blob (from the cache when this content was extracted before), normalised."""
+def extract_blob(
+    blob_sha256: str, path: Path, policy: OcrPolicy, *, name: str | None = None, refresh: bool = False
+) -> ExtractedDocument:
+    """Pages of a stored blob (from the cache when this content was extracted before), normalised.
+
+    A rejection names the file by `name` (its URL), never by the local blob path.
+    """
     runner = extract_pages_cached.with_options(refresh_cache=True) if refresh else extract_pages_cached
-    return normalised_document(runner(blob_sha256, str(path), policy))
+    return normalised_document(runner(blob_sha256, str(path), policy, name))
 
 
 def process_blob(
@@ -127,7 +133,7 @@ def process_blob(
 
     Fills `outcome` with what was stored; raises what went wrong for the caller to record.
     """
-    extracted = extract_blob(blob.sha256, path, ctx.policy, refresh=refresh)
+    extracted = extract_blob(blob.sha256, path, ctx.policy, name=blob.url or None, refresh=refresh)
     segmentation = segment_minutes([p.text for p in extracted.pages], agenda=agenda or None)
     stored = store_document_version(
         ctx.engine, outcome.document_id, meeting_id, blob, extracted, segmentation, provenance_in_task(ctx.provenance)

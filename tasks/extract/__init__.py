@@ -51,8 +51,10 @@ def _read_page(doc: pdfium.PdfDocument, index: int, policy: OcrPolicy) -> PageTe
             raise ExtractionFailed(f"page {number}: pdfium could not read it: {err}") from err
 
 
-def extract_pages(pdf: Path, policy: OcrPolicy) -> list[PageText]:
+def extract_pages(pdf: Path, policy: OcrPolicy, *, name: str | None = None) -> list[PageText]:
     """One `PageText` per page, in order; `text` is left empty for `normalise_pages`.
+
+    `name` is how a rejection calls the file (its URL for a downloaded blob; default: its file name).
 
     `confidence` is Tesseract's 0–100 scale (the scale of `policy.min_page_confidence`), None for
     text-layer pages, whose text is exact by construction once `assess_text_layer` trusts it.
@@ -61,7 +63,7 @@ def extract_pages(pdf: Path, policy: OcrPolicy) -> list[PageText]:
     `policy.workers` threads; at most two rendered pages per worker wait in memory.
     """
     with PDFIUM_LOCK:
-        doc = open_pdf(Path(pdf))
+        doc = open_pdf(Path(pdf), name)
         page_count = len(doc)
     pages: list[PageText | Future] = []
     pending: deque[Future] = deque()

@@ -2,12 +2,17 @@
 
 `recorded_run` is the one skeleton of every flow (open the row → the flow's work → close it
 with the summary → publish the summary artifact): written once, so that no flow can leave its row
-`running` for ever when it raises or is cancelled.
+`running` for ever when it raises or is cancelled. A process killed outright (kill -9) cannot close
+its row; the row names its process (pid and host), and the next run on that host closes it
+`abandoned`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,8 +23,18 @@ from sqlalchemy.engine import Engine
 
 from schemas.params import DocumentOutcome, IngestSummary
 from schemas.pipeline import SourceMeeting, UpsertOutcome
-from storage.repository import finish_ingest_run, mark_documents_withdrawn, start_ingest_run, upsert_meeting
+from storage.repository import (
+    abandon_ingest_run,
+    finish_ingest_run,
+    mark_documents_withdrawn,
+    running_runs_on,
+    start_ingest_run,
+    upsert_meeting,
+)
+from tasks.run.processes import process_alive
 from tasks.run.report import publish_summary
+
+log = logging.getLogger("ratsflow.ingest")
 
 
 def record_meeting(engine: Engine, meeting: SourceMeeting) -> UpsertOutcome:
@@ -31,7 +46,33 @@ def record_meeting(engine: Engine, meeting: SourceMeeting) -> UpsertOutcome:
 
 
 def open_run(engine: Engine, *, flow_run_id: str | None, flow_name: str, source: str | None, params: dict) -> int:
-    return start_ingest_run(engine, flow_run_id=flow_run_id, flow_name=flow_name, source=source, params=params)
+    """Open the run's row with this process as its owner, after closing the rows of dead runs here."""
+    host = socket.gethostname()
+    close_abandoned_runs(engine, host)
+    return start_ingest_run(
+        engine, flow_run_id=flow_run_id, flow_name=flow_name, source=source, params=params,
+        owner_pid=os.getpid(), owner_host=host,
+    )
+
+
+def close_abandoned_runs(engine: Engine, host: str) -> list[int]:
+    """Close as `abandoned` the `running` rows of this host whose process is gone; returns their ids.
+
+    A process killed with SIGKILL (kill -9, the OOM killer) cannot close its row. Only rows of
+    this host can be judged: a process id means nothing on another machine.
+    """
+    closed = []
+    for run_id, pid in running_runs_on(engine, host):
+        if process_alive(pid):
+            continue
+        error = (
+            f"abandoned: its process (pid {pid} on {host}) ended without closing the run "
+            "(killed with kill -9, out of memory, or the machine stopped); run it again to finish the work"
+        )
+        if abandon_ingest_run(engine, run_id, error):
+            log.warning("ingest run %s: %s", run_id, error)
+            closed.append(run_id)
+    return closed
 
 
 def close_run(engine: Engine, run_id: int, summary: IngestSummary, error: str | None = None) -> None:

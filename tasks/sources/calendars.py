@@ -22,6 +22,7 @@ from schemas.pipeline import SourceMeeting
 from tasks.http import HttpClient
 from tasks.sources.html import (
     HtmlPage,
+    absolute_url,
     berlin_datetime,
     fetch_html_page,
     has_letters,
@@ -124,7 +125,7 @@ def calendar_entries(
         for link in row.css("a[href]"):
             raw = link.attributes.get("href") or ""
             # only meeting links are checked for their host: a footer link to the town's homepage is no news
-            if not meeting_url(urljoin(page_url, raw)):
+            if not (joined := absolute_url(raw, page_url)) or not meeting_url(joined):
                 continue
             if not (resolved := resolve_link(raw, page_url, source)):
                 elsewhere = True

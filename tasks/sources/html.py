@@ -117,11 +117,22 @@ def same_host(url: str, other: str) -> bool:
     return (a.scheme in {"http", "https"}) and a.netloc.lower() == b.netloc.lower()
 
 
+def absolute_url(href: str, page_url: str) -> str | None:
+    """`href` resolved against the page it is on; None for a link that is no URL at all (`http://[::1`)."""
+    try:
+        return urljoin(page_url, href.strip())
+    except ValueError:
+        return None
+
+
 def resolve_link(href: str | None, page_url: str, source: str) -> str | None:
     """An absolute URL for a link on `page_url`, or None (with a warning) if it leaves the source's host."""
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return None
-    url = urljoin(page_url, href.strip())
+    url = absolute_url(href, page_url)
+    if url is None:
+        log.warning("not following %r on %s: it is not a URL", href, page_url)
+        return None
     if not same_host(url, source):
         log.warning("not following %s: it leaves %s", url, urlsplit(source).netloc)
         return None

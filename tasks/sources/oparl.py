@@ -124,7 +124,13 @@ def as_int(value: object) -> int | None:
 
 
 def is_url(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(("http://", "https://"))
+    """An http(s) URL that parses (`http://[::1` does not, and would break whatever reads it later)."""
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        return False
+    try:
+        return bool(urlsplit(value).netloc)
+    except ValueError:
+        return False
 
 
 def page_items(page: dict | list) -> tuple[list, str | None]:
@@ -341,7 +347,7 @@ def document_ref(file: dict, role: str, meeting_id: object, position: int, notes
         external_id=file_id or url or f"{meeting_id}#{role}-{position}",
         role=role,
         url=url,
-        name=file.get("name") or file.get("fileName") or None,
+        name=next((n for n in (file.get("name"), file.get("fileName")) if isinstance(n, str) and n), None),
         mime_type=mime_type(file.get("mimeType"), label, notes),
         size=file_size(file.get("size"), label, notes),
         modified=parse_datetime(file.get("modified")),

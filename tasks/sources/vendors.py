@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from schemas.errors import SourceInvalid
 from tasks.http import HttpClient
-from tasks.sources.html import HtmlPage, fetch_html_page, same_host
+from tasks.sources.html import HtmlPage, absolute_url, fetch_html_page, same_host
 
 log = logging.getLogger("ratsflow.sources")
 
@@ -96,8 +96,8 @@ def page_folder(url: str) -> str:
 def _linked_folder(page: HtmlPage, pattern: re.Pattern[str]) -> str | None:
     """The folder of the first vendor program the page links on its own host (a portal page linking the RIS)."""
     for m in pattern.finditer(page.text):
-        target = urljoin(page.final_url, m.group("href"))
-        if same_host(target, page.final_url):
+        target = absolute_url(m.group("href"), page.final_url)
+        if target and same_host(target, page.final_url):
             return page_folder(target)
     return None
 

@@ -75,8 +75,10 @@ def test_a_killed_backfill_resumes_without_duplicates(born_digital_corpus, tmp_p
                           "(SELECT COUNT(*) FROM document_version) v, (SELECT COUNT(*) FROM page) p")[0]
     assert counts == {"m": 4, "d": 4, "v": 4, "p": 17}
     assert rows(db_url, "SELECT status, COUNT(*) AS n FROM document GROUP BY status") == [{"status": "ok", "n": 4}]
-    runs = rows(db_url, "SELECT status, counts FROM ingest_run WHERE flow_name = 'backfill' ORDER BY id")
-    assert [r["status"] for r in runs] == ["running", "completed"]
+    runs = rows(db_url, "SELECT status, error, counts FROM ingest_run WHERE flow_name = 'backfill' ORDER BY id")
+    # The re-run closed the killed run's row: its process is gone.
+    assert [r["status"] for r in runs] == ["abandoned", "completed"]
+    assert f"pid {first.pid} on " in runs[0]["error"]
     resumed = json.loads(runs[1]["counts"])["documents"]
     # What the killed run finished is skipped without a download; the rest is new.
     assert resumed == {"skipped": ok_before, "inserted": 4 - ok_before}

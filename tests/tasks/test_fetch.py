@@ -37,6 +37,14 @@ def test_an_html_error_page_served_with_200_is_rejected_not_stored(loopback, blo
     assert not (tmp_path / "blobs").exists()
 
 
+def test_an_empty_download_is_rejected_as_empty_not_as_a_pdf_that_starts_with_nothing(loopback, blobs, tmp_path):
+    url = loopback.route("/leer.pdf", Reply(200, b"", {"Content-Type": "application/pdf"}))
+    with http() as c, pytest.raises(DocumentRejected) as rejected:
+        fetch_document(url, c, blobs)
+    assert str(rejected.value) == f"{url}: empty file (0 bytes)"
+    assert not (tmp_path / "blobs").exists()
+
+
 def test_conditional_get_sends_validators_and_304_means_unchanged(loopback, blobs):
     url = loopback.route("/f.pdf", Reply(304))
     with http() as c:

@@ -70,9 +70,9 @@ def test_page_timeout_fails_with_the_page_number(extraction_pdfs):
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("html", r"not a PDF: file starts with '<!DOCTYPE"),
+        ("html", r"not a PDF: page\.html starts with '<!DOCTYPE"),
         ("truncated", r"truncated PDF"),
-        ("empty", r"not a PDF: .* is empty"),
+        ("empty", r"^empty\.pdf: empty file \(0 bytes\)$"),
         ("encrypted", r"encrypted PDF"),
     ],
 )

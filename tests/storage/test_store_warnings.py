@@ -76,7 +76,7 @@ def test_upgrading_from_0004_keeps_the_rows_and_leaves_old_versions_without_reco
             connection.execute(text("INSERT INTO document_version (id, document_id, sha256, url) "
                                     "VALUES (1, 1, 'abc', 'https://ris.example.de/f1.pdf')"))
             connection.execute(text("UPDATE document SET current_version_id = 1"))
-        assert upgrade_database(db_url) == SCHEMA_REVISION == "0005"
+        assert upgrade_database(db_url) == SCHEMA_REVISION
         with engine.connect() as connection:
             row = connection.execute(text("SELECT id, sha256, segmentation_warnings FROM document_current")).one()
         assert tuple(row) == (1, "abc", None)  # NULL: never recorded, unlike [] (segmented, no warning)

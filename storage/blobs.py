@@ -159,9 +159,12 @@ class BlobStore:
             if found != sha256:
                 raise BlobCorrupted(f"{self.location_for(sha256)} holds bytes with sha256 {found}, not {sha256}")
             os.chmod(tmp, 0o644)
+            with open(tmp, "rb") as copy:  # a copy trusted by its name must survive a power cut whole
+                os.fsync(copy.fileno())
             os.replace(tmp, cached)
         finally:
             Path(tmp).unlink(missing_ok=True)
+        fsync_folder(cached.parent)
         return cached
 
     # ── remote stores ──────────────────────────────────────────────────────────────────────────

@@ -45,7 +45,7 @@ from tasks.extract.html import extract_html_pages, is_html_blob
 from tasks.normalise import normalised_document
 from tasks.run.context import PipelineContext, provenance_in_task
 from tasks.run.politeness import polite
-from tasks.run.report import document_state, document_task_name
+from tasks.run.report import document_state, document_task_name, file_name
 from tasks.run.steps import fetch_document_task
 from tasks.segment import segment_minutes
 from tasks.sources.oparl import NO_FILE_URL
@@ -93,7 +93,7 @@ def extraction_cache_key(context, parameters: dict) -> str:
 
 
 def _extract_blob_pages(sha256: str, path: str, policy: OcrPolicy, name: str | None = None) -> list[PageText]:
-    # `name` (the file's URL) only words a rejection; the cache key leaves it out.
+    # `name` (the file's name) only words a rejection; the cache key leaves it out.
     if is_html_blob(Path(path)):  # HTML minutes: only the fetch stage's `html_minutes` lets them in
         return extract_html_pages(Path(path))
     return extract_pages(Path(path), policy, name=name)
@@ -113,7 +113,7 @@ def extract_blob(
 ) -> ExtractedDocument:
     """Pages of a stored blob (from the cache when this content was extracted before), normalised.
 
-    A rejection names the file by `name` (its URL), never by the local blob path.
+    A rejection names the file by `name` (the last part of its URL), never by the local blob path.
     """
     runner = extract_pages_cached.with_options(refresh_cache=True) if refresh else extract_pages_cached
     return normalised_document(runner(blob_sha256, str(path), policy, name))
@@ -133,7 +133,7 @@ def process_blob(
 
     Fills `outcome` with what was stored; raises what went wrong for the caller to record.
     """
-    extracted = extract_blob(blob.sha256, path, ctx.policy, name=blob.url or None, refresh=refresh)
+    extracted = extract_blob(blob.sha256, path, ctx.policy, name=file_name(blob.url) if blob.url else None, refresh=refresh)
     segmentation = segment_minutes([p.text for p in extracted.pages], agenda=agenda or None)
     stored = store_document_version(
         ctx.engine, outcome.document_id, meeting_id, blob, extracted, segmentation, provenance_in_task(ctx.provenance)

@@ -1,4 +1,4 @@
-"""A failed document's stored reason names the file as the operator knows it (its URL), never the local blob path."""
+"""A failed document's stored reason names the file as the operator knows it (its name or URL), never the local blob path."""
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -37,7 +37,8 @@ def test_truncated_and_empty_downloads_are_stored_failed_with_the_url_and_no_blo
     failures = stored_failures(db_url)
     assert set(failures) == {truncated.id, empty.id}
     cut = failures[truncated.id]
-    assert cut["error"] == f"truncated PDF: {cut['url']} has no %%EOF trailer (download cut short?)"
+    assert cut["error"] == f"truncated PDF: {truncated.pdf} has no %%EOF trailer (download cut short?)"
+    assert cut["url"].endswith(f"/{truncated.pdf}")
     assert failures[empty.id]["error"] == f"{failures[empty.id]['url']}: empty file (0 bytes)"
     for failure in failures.values():
         assert failure["error_kind"] == "document_rejected"

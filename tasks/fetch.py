@@ -86,11 +86,11 @@ def require_pdf(path: Path, url: str, content_type: str | None = None) -> None:
     """Servers answer 200 with HTML error pages where PDFs belong: the first bytes decide."""
     with path.open("rb") as stream:
         head = stream.read(1024)
+    served = f", Content-Type {content_type}" if content_type else ""
     if not head:
-        raise DocumentRejected(f"{url}: empty file (0 bytes)")
+        raise DocumentRejected(f"{url} is empty (0 bytes{served}): the server sent no file")
     if PDF_MAGIC not in head:
         start = head[:40].decode("latin-1", "replace").strip()
-        served = f", Content-Type {content_type}" if content_type else ""
         raise DocumentRejected(f"{url} is not a PDF (starts with {start!r}{served})")
 
 

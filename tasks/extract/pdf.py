@@ -35,7 +35,7 @@ def open_pdf(pdf: Path, name: str | None = None) -> pdfium.PdfDocument:
     except OSError as err:
         raise DocumentRejected(f"cannot read {name}: {err.strerror or err}") from err
     if not head:
-        raise DocumentRejected(f"{name}: empty file (0 bytes)")
+        raise DocumentRejected(f"{name} is empty (0 bytes)")
     if b"%PDF-" not in head:
         start = head[:20].decode("latin-1").split("\n")[0]
         raise DocumentRejected(f"not a PDF: {name} starts with {start!r}")

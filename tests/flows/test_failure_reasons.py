@@ -39,7 +39,7 @@ def test_truncated_and_empty_downloads_are_stored_failed_with_the_url_and_no_blo
     cut = failures[truncated.id]
     assert cut["error"] == f"truncated PDF: {truncated.pdf} has no %%EOF trailer (download cut short?)"
     assert cut["url"].endswith(f"/{truncated.pdf}")
-    assert failures[empty.id]["error"] == f"{failures[empty.id]['url']}: empty file (0 bytes)"
+    assert failures[empty.id]["error"] == f"{failures[empty.id]['url']} is empty (0 bytes, Content-Type application/pdf): the server sent no file"
     for failure in failures.values():
         assert failure["error_kind"] == "document_rejected"
         assert "sha256" not in failure["error"] and str(tmp_path) not in failure["error"]

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from loopback import Reply
 from selectolax.lexbor import LexborHTMLParser
@@ -38,6 +38,7 @@ def check_meeting(meeting: SourceMeeting, entry: CalendarEntry, host: str) -> No
     assert all(a.external_id is None or urlsplit(a.external_id).netloc in (host, "") for a in meeting.agenda)
 
 
+@settings(max_examples=25)  # two loopback requests an example
 @given(HTML_PAGE, ENCODINGS, CONTENT_TYPES)
 def test_any_sessionnet_meeting_page_is_read_without_crashing(loopback, page, encoding, content_type):
     served(loopback, "/bi/to0040.asp", page, encoding, content_type)
@@ -49,6 +50,7 @@ def test_any_sessionnet_meeting_page_is_read_without_crashing(loopback, page, en
     check_meeting(meeting, entry, urlsplit(loopback.base).netloc)
 
 
+@settings(max_examples=25)
 @given(HTML_PAGE, ENCODINGS, CONTENT_TYPES)
 def test_any_allris_meeting_page_is_read_without_crashing(loopback, page, encoding, content_type):
     url = served(loopback, "/bi/to010.asp", page, encoding, content_type)

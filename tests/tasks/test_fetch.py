@@ -41,7 +41,7 @@ def test_an_empty_download_is_rejected_as_empty_not_as_a_pdf_that_starts_with_no
     url = loopback.route("/leer.pdf", Reply(200, b"", {"Content-Type": "application/pdf"}))
     with http() as c, pytest.raises(DocumentRejected) as rejected:
         fetch_document(url, c, blobs)
-    assert str(rejected.value) == f"{url}: empty file (0 bytes)"
+    assert str(rejected.value) == f"{url} is empty (0 bytes, Content-Type application/pdf): the server sent no file"
     assert not (tmp_path / "blobs").exists()
 
 

@@ -72,7 +72,7 @@ def test_page_timeout_fails_with_the_page_number(extraction_pdfs):
     [
         ("html", r"not a PDF: page\.html starts with '<!DOCTYPE"),
         ("truncated", r"truncated PDF"),
-        ("empty", r"^empty\.pdf: empty file \(0 bytes\)$"),
+        ("empty", r"^empty\.pdf is empty \(0 bytes\)$"),
         ("encrypted", r"encrypted PDF"),
     ],
 )

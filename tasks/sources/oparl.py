@@ -127,6 +127,11 @@ def is_url(value: object) -> bool:
     return isinstance(value, str) and value.startswith(("http://", "https://"))
 
 
+def is_link(value: object) -> bool:
+    """Any absolute URL, whatever its scheme: what a server put where a download address belongs."""
+    return isinstance(value, str) and bool(re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", value))
+
+
 def page_items(page: dict | list) -> tuple[list, str | None]:
     """A list page's objects and next link; a bare JSON list (`[]` included) is a page without next."""
     if isinstance(page, list):
@@ -330,7 +335,8 @@ def document_ref(file: dict, role: str, meeting_id: object, position: int, notes
     file_id = file.get("id") if isinstance(file.get("id"), str) else None
     label = file_id or f"{role} #{position} of meeting {meeting_id}"
     download, access = file.get("downloadUrl"), file.get("accessUrl")
-    url = download if is_url(download) else access if is_url(access) else ""
+    # A link that is no http(s) (file://, ftp://) is kept, so the fetch stage refuses it by name.
+    url = next((u for u in (download, access) if is_url(u)), "") or next((u for u in (download, access) if is_link(u)), "")
     if download == "" and url:
         notes.warn(f"file {label} has an empty downloadUrl; using its accessUrl")
     if not url:
@@ -608,9 +614,12 @@ def discover_oparl(
     client: HttpClient,
     *,
     since: datetime | Mapping[str, datetime | None] | SinceLookup | None = None,
-    max_pages: int = MAX_PAGES,
+    max_pages: int | None = None,
 ) -> Discovery:
     """Every meeting of an OParl system, plus the watermarks and warnings of the walk.
+
+    A list longer than `max_pages` (default: the client's `oparl_max_pages` setting) counts as
+    endless: a server that links to a next page forever must not keep a run going forever.
 
     `since` filters each meeting list by `modified_since`: one time for all lists, or per list
     URL (a mapping or a function, see `tasks.sources.watermarks.stored_since`). The system's host becomes
@@ -618,5 +627,6 @@ def discover_oparl(
     anything else becomes a warning.
     """
     found = Discovery()
-    found.meetings = list(walk_system(system_url, client, found, since=since_lookup(since), max_pages=max_pages))
+    pages = max_pages or client.max_list_pages
+    found.meetings = list(walk_system(system_url, client, found, since=since_lookup(since), max_pages=pages))
     return found

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from loopback import Reply
 
-from schemas.errors import DocumentRejected, SourceUnavailable
+from schemas.errors import DocumentRejected, DocumentTooLarge, SourceUnavailable
 from schemas.settings import Settings
 from tasks.http import HttpClient, HttpRejected, host_matches, url_with_params
 from tasks.version import ratsflow_version
@@ -161,10 +161,14 @@ def test_only_http_urls_are_fetched(url):
         c.get_bytes(url)
 
 
-def test_a_json_answer_larger_than_the_download_limit_is_refused(loopback):
+def test_a_json_answer_larger_than_the_json_limit_is_refused_and_not_asked_for_again(loopback):
     url = loopback.route("/big", Reply(200, b"x" * 5000))
-    with polite_client(max_download_bytes=1000) as c, pytest.raises(DocumentRejected, match="larger than the limit"):
-        c.get_bytes(url)
+    with polite_client(max_json_bytes=1000) as c:
+        with pytest.raises(DocumentTooLarge, match="declares a JSON answer of 5,000 bytes, more than the limit of 1,000"):
+            c.get_bytes(url)
+    with polite_client(max_json_bytes=1000) as another, pytest.raises(DocumentTooLarge, match="not asked for again"):
+        another.get_bytes(url)  # a backfill's next chunk, with a client of its own
+    assert loopback.hits["/big"] == 1
 
 
 def test_a_permanent_status_is_reported_with_its_code(loopback):

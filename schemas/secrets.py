@@ -1,4 +1,4 @@
-"""Credentials in source URLs: kept for the request, never written anywhere.
+"""Credentials in source URLs: kept in memory for the request, never written anywhere.
 
 Some council systems are reached with `https://user:pass@host/…` or a `?token=…`/`?apikey=…`
 query. Those URLs are what the operator types, but what ratsflow logs, stores, names runs after
@@ -9,6 +9,7 @@ by `***`, so it still says which source it is (and stays stable when the secret 
 from __future__ import annotations
 
 import re
+import threading
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 REDACTED = "***"
@@ -19,6 +20,30 @@ SECRET_PARAMS = re.compile(
     re.IGNORECASE,
 )
 _URL_IN_TEXT = re.compile(r"[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)
+
+
+_KEPT: dict[str, str] = {}
+_KEPT_LOCK = threading.Lock()
+
+
+def kept_secret(url: str) -> str:
+    """The redacted form of `url`, to hand to flows as their parameter; the real one stays in this process's memory.
+
+    Prefect stores a flow run's parameters in its database and shows them in the UI, so the
+    command line passes the redacted URL and the HTTP client swaps the secret back in
+    (`with_secret`) at the moment of the request.
+    """
+    shown = redacted_url(url)
+    if shown != url:
+        with _KEPT_LOCK:
+            _KEPT[shown] = url
+    return shown
+
+
+def with_secret(url: str) -> str:
+    """The URL with its credentials again, when `kept_secret` was given them in this process; else as it is."""
+    with _KEPT_LOCK:
+        return _KEPT.get(url, url)
 
 
 def has_secret(url: str) -> bool:
@@ -55,3 +80,17 @@ def redacted_url(url: str) -> str:
 def redacted_text(text: str) -> str:
     """`text` (an error message, a log line) with every URL in it redacted."""
     return _URL_IN_TEXT.sub(lambda m: redacted_url(m.group(0)), text)
+
+
+def redacted_values(values: dict) -> dict:
+    """A parameter dict (as stored with a run) with every URL in its strings redacted, nested ones too."""
+    def clean(value: object) -> object:
+        if isinstance(value, str):
+            return redacted_text(value)
+        if isinstance(value, dict):
+            return {key: clean(inner) for key, inner in value.items()}
+        if isinstance(value, list):
+            return [clean(inner) for inner in value]
+        return value
+
+    return {key: clean(value) for key, value in values.items()}

@@ -38,7 +38,7 @@ from schemas.errors import (
     SourceUnavailable,
     SourceUnreachable,
 )
-from schemas.secrets import redacted_url
+from schemas.secrets import redacted_url, with_secret
 from schemas.settings import Settings
 from tasks.version import ratsflow_version
 
@@ -186,29 +186,28 @@ def address_zone(address: str) -> str:
 class AddressGuard:
     """Refuses addresses inside the network unless the source itself lives in that zone.
 
-    The source's zones are learnt from its own resolved addresses (`allow_source`); an
-    allow-listed host (RATSFLOW_EXTRA_ALLOWED_HOSTS) may live anywhere. Until a source is known,
-    nothing is refused: the first address is the one the operator typed.
+    The source's zones are learnt from its own resolved addresses (`allow_source`). This holds
+    for allow-listed hosts too: RATSFLOW_EXTRA_ALLOWED_HOSTS lets a CDN in, not the intranet.
+    Until a source is known, nothing is refused: the first address is the one the operator typed.
     """
 
-    def __init__(self, resolve: Resolver = resolved_addresses, trusted_hosts: Iterable[str] = ()):
+    def __init__(self, resolve: Resolver = resolved_addresses):
         self.resolve = resolve
         self.zones: set[str] | None = None
-        self.trusted = [h for h in trusted_hosts if h]
 
     def allow_source(self, host: str) -> None:
         self.zones = (self.zones or {"public"}) | {address_zone(a) for a in self.resolve(host)}
 
     def require_fetchable(self, url: str, host: str, addresses: list[str] | None = None) -> None:
         """Raise AddressRefused when `host` (or the address connected to) lies in a zone the source is not in."""
-        if self.zones is None or any(host_matches(host, allowed) for allowed in self.trusted):
+        if self.zones is None:
             return
         for address in self.resolve(host) if addresses is None else addresses:
             zone = address_zone(address)
             if zone not in self.zones:
                 raise AddressRefused(
                     f"{redacted_url(url)} leads to {address}, a {zone} address, and the source does not live in "
-                    f"that network; refused (allow-list the host in RATSFLOW_EXTRA_ALLOWED_HOSTS if it is meant)"
+                    "that network; refused"
                 )
 
 
@@ -305,7 +304,7 @@ class HttpClient:
         self.max_list_pages = settings.oparl_max_pages
         self.gate = HostGate(settings.http_per_host_concurrency, settings.http_min_interval)
         self._extra_hosts = [h.strip().lower() for h in settings.extra_allowed_hosts if h.strip()]
-        self.addresses = AddressGuard(resolve, self._extra_hosts)
+        self.addresses = AddressGuard(resolve)
         self.allowed_hosts: set[str] | None = None
         for host in allowed_hosts or ():
             self.allow_host(host)
@@ -378,7 +377,7 @@ class HttpClient:
         The host's slot is held while the caller reads the body, and given back during backoff.
         """
         host = self.require_allowed(url)
-        shown = redacted_url(url)
+        shown, url = redacted_url(url), with_secret(url)
         last_problem, unreachable = "", False
         for attempt in range(self.retries + 1):
             response = None

@@ -43,7 +43,11 @@ def largest_inflated_stream(pdf: Path, cap: int) -> int:
     costs nothing. Memory stays at one chunk: output is counted and dropped.
     """
     largest = 0
-    with open(pdf, "rb") as fh:
+    try:
+        fh = open(pdf, "rb")  # closed below; a missing file is open_pdf's to report
+    except OSError:
+        return 0
+    with fh:
         try:
             data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:  # an empty file cannot be mapped
@@ -64,9 +68,13 @@ def _inflated_size(data: mmap.mmap, start: int, cap: int) -> int:
         while position < len(data) and not inflater.eof:
             chunk = data[position : position + _INFLATE_CHUNK]
             position += len(chunk)
-            size += len(inflater.decompress(chunk, _INFLATE_CHUNK))
-            while inflater.unconsumed_tail and size <= cap:
-                size += len(inflater.decompress(inflater.unconsumed_tail, _INFLATE_CHUNK))
+            pending = chunk
+            while pending and not inflater.eof and size <= cap:
+                produced = len(inflater.decompress(pending, _INFLATE_CHUNK))
+                size += produced
+                if not produced and inflater.unconsumed_tail == pending:
+                    break  # no progress: the rest is not this stream's
+                pending = inflater.unconsumed_tail
             if size > cap:
                 return size
     except zlib.error:

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from schemas.clock import as_utc
 from schemas.errors import RatsflowError, SourceInvalid, SourceUnavailable
 from schemas.pipeline import AgendaEntry, Discovery, DocumentRef, SourceMeeting
+from schemas.secrets import redacted_url
 from tasks.http import HttpClient, HttpRejected
 from tasks.sources.file_names import ATTACHMENT_WORD, minutes_role
 from tasks.sources.watermarks import detect_placeholder_timestamps
@@ -486,16 +487,17 @@ def walk_system(
 ) -> Iterator[SourceMeeting]:
     """Every meeting of every body; what incremental sync needs is written into `notes` as lists end."""
     client.allow_host(urlsplit(system_url).hostname)
+    shown = redacted_url(system_url)  # the request needs the credentials, no message may show them
     try:
-        system = parse_oparl_json(client.get_bytes(system_url), system_url)
+        system = parse_oparl_json(client.get_bytes(system_url), shown)
     except SourceUnavailable as err:
-        raise SourceUnavailable(f"the OParl API at {system_url} is not answering usefully: {err}") from err
+        raise SourceUnavailable(f"the OParl API at {shown} is not answering usefully: {err}") from err
     bodies = system.get("body")
     if not bodies:
-        raise SourceInvalid(f"{system_url} is not an OParl System (no `body` list)")
+        raise SourceInvalid(f"{shown} is not an OParl System (no `body` list)")
     resolver = Resolver(client, notes)
     body_objects = iter_list(client, bodies, notes=notes, max_pages=max_pages) if is_url(bodies) else iter(
-        resolver.objects(bodies, f"body of {system_url}")
+        resolver.objects(bodies, f"body of {shown}")
     )
     walked: set[str] = set()
     names = OrganizationNames(client, notes)

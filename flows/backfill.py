@@ -14,6 +14,7 @@ from prefect.runtime import flow_run
 from flows.sync import sync
 from schemas.errors import ExitCode, RatsflowError
 from schemas.params import BackfillParams, ChunkFailure, IngestSummary, SyncParams
+from schemas.secrets import redacted_url, redacted_values
 from tasks.run.chunks import date_chunks
 from tasks.run.context import open_pipeline
 from tasks.run.record import recorded_run
@@ -49,8 +50,8 @@ def backfill(params: BackfillParams):
     subject = source_slug(params.system_url, params.label)
     ctx = open_pipeline(params, flow_run_id)
     ctx.close()  # only the engine is needed here; the chunks open their own
-    with recorded_run(ctx.engine, flow_run_id=flow_run_id, flow_name="backfill", source=params.system_url,
-                      params=params.model_dump(mode="json"), artifact_key=f"backfill-{subject}") as run:
+    with recorded_run(ctx.engine, flow_run_id=flow_run_id, flow_name="backfill", source=redacted_url(params.system_url),
+                      params=redacted_values(params.model_dump(mode="json")), artifact_key=f"backfill-{subject}") as run:
         chunks = date_chunks(params.start_from, params.start_to, params.chunk)
         progress = RunProgress("chunks", len(chunks), key=f"backfill-{subject}-progress")
         parts: list[IngestSummary] = []

@@ -24,6 +24,7 @@ from typer.core import TyperGroup
 from flows.door import agenda_from_file, checked_params, iso_day
 from flows.terminal import err, out
 from schemas.errors import ConfigurationError, DatabaseUnavailable, ExitCode, RatsflowError
+from schemas.secrets import kept_secret
 
 VERBOSE = {"on": False}
 
@@ -216,7 +217,7 @@ def run_ingest(system_url: str, database: str | None, *, kind: str | None = None
     from flows.sync import sync
     from schemas.params import SyncParams
 
-    params = checked_params(SyncParams, system_url=system_url, database_url=database, kind=kind,
+    params = checked_params(SyncParams, system_url=kept_secret(system_url), database_url=database, kind=kind,
                             stale_after_days=stale_after_days, incremental=incremental)
     open_database(database).dispose()
     check_source(system_url, database)
@@ -247,7 +248,7 @@ def backfill(
     from flows.backfill import backfill as backfill_flow
     from schemas.params import BackfillParams
 
-    params = checked_params(BackfillParams, system_url=system_url, start_from=start_from, start_to=start_to,
+    params = checked_params(BackfillParams, system_url=kept_secret(system_url), start_from=start_from, start_to=start_to,
                             chunk=chunk, kind=kind, database_url=database)
     open_database(database).dispose()
     check_source(system_url, database)

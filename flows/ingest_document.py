@@ -6,6 +6,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from schemas.params import IngestDocumentParams
+from schemas.secrets import redacted_values
 from tasks.document import ingest_document_task
 from tasks.run.context import open_pipeline
 from tasks.run.politeness import existing_host_limits
@@ -28,7 +29,7 @@ def ingest_document(params: IngestDocumentParams):
                                meeting_date=params.meeting_date)
     try:
         with recorded_run(ctx.engine, flow_run_id=flow_run_id, flow_name="ingest-document", source=meeting.source,
-                          params=params.model_dump(mode="json"), artifact_key="ingest-document") as run:
+                          params=redacted_values(params.model_dump(mode="json")), artifact_key="ingest-document") as run:
             ctx.host_limits = existing_host_limits([params.location])
             recorded = record_meeting_task(ctx.engine, meeting)
             run.meeting_actions.append(recorded.action)

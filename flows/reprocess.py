@@ -11,6 +11,7 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
 from schemas.params import ReprocessParams
+from schemas.secrets import redacted_values
 from storage.selection import select_stored_documents
 from tasks.document import reprocess_document_task
 from tasks.run.context import document_task_runner, open_pipeline
@@ -34,7 +35,7 @@ def reprocess(params: ReprocessParams):
     ctx = open_pipeline(params, flow_run_id)
     try:
         with recorded_run(ctx.engine, flow_run_id=flow_run_id, flow_name="reprocess", source=params.source,
-                          params=params.model_dump(mode="json"), artifact_key="reprocess") as run:
+                          params=redacted_values(params.model_dump(mode="json")), artifact_key="reprocess") as run:
             documents = select_stored_documents(
                 ctx.engine, source=params.source, start_from=params.start_from, start_to=params.start_to,
                 document_ids=params.document_ids, segmenter_older_than=params.segmenter_older_than, limit=params.limit,

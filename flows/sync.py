@@ -12,6 +12,7 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
 from schemas.params import SyncParams
+from schemas.secrets import redacted_url, redacted_values
 from tasks.document import ingest_document_task
 from tasks.run.context import document_task_runner, open_pipeline
 from tasks.run.freshness import check_freshness
@@ -34,11 +35,12 @@ def sync(params: SyncParams):
     flow_run_id = current_flow_run_id()
     ctx = open_pipeline(params, flow_run_id, skip_current=params.skip_current)
     subject = source_slug(params.system_url, params.label)
+    source = redacted_url(params.system_url)  # what is stored and shown; the request alone gets the credentials
     try:
-        with recorded_run(ctx.engine, flow_run_id=flow_run_id, flow_name="sync", source=params.system_url,
-                          params=params.model_dump(mode="json"), artifact_key=f"sync-{subject}") as run:
+        with recorded_run(ctx.engine, flow_run_id=flow_run_id, flow_name="sync", source=source,
+                          params=redacted_values(params.model_dump(mode="json")), artifact_key=f"sync-{subject}") as run:
             incremental = params.incremental and params.start_from is None and params.start_to is None
-            since = stored_since(ctx.engine, params.system_url) if incremental else None
+            since = stored_since(ctx.engine, source) if incremental else None
             discovery = discover_task(params.system_url, params.kind, ctx.client, params.start_from, params.start_to, since)
             meetings = discovery.meetings
             listed_in_full = not incremental or not any(since(list_url) for list_url in discovery.lists)
@@ -61,9 +63,10 @@ def sync(params: SyncParams):
                 run.outcomes.append(future.result(raise_on_failure=False))  # a failed document's state holds its outcome
                 progress.advance()
             if incremental:
-                save_watermarks(ctx.engine, params.system_url, discovery,
+                save_watermarks(ctx.engine, source, discovery,
                                 retry_meetings={o.meeting for o in run.outcomes if o.status == "failed"})
-            run.summary = check_freshness(ctx.engine, meetings, run.final_summary(), params, flow_run_id=flow_run_id,
+            shown_params = params.model_copy(update={"system_url": source})
+            run.summary = check_freshness(ctx.engine, meetings, run.final_summary(), shown_params, flow_run_id=flow_run_id,
                                           subject=subject, listed_in_full=listed_in_full)
             run.summary.body = body
     finally:

@@ -86,3 +86,33 @@ class ConfigurationError(RatsflowError):
 
     kind = "configuration"
     exit_code = ExitCode.bad_input
+
+
+class DocumentTooLarge(DocumentRejected):
+    """A file past one of ratsflow's limits (bytes, pages, pixels, inflated streams): refused before it costs memory.
+
+    Each limit is a setting; the message names the measured size, the limit and the variable
+    that raises it, so an operator can tell a bomb from an unusually big but real file.
+    """
+
+    kind = "too_large"
+
+
+class DownloadTimedOut(SourceUnavailable):
+    """A download that did not finish within its total deadline (a server trickling bytes or sending forever)."""
+
+    retryable = False  # another attempt would cost the same deadline again; the next run tries once more
+    kind = "download_timed_out"
+
+
+class AddressRefused(DocumentRejected):
+    """A URL ratsflow will not fetch: not http(s), another host than the source's, or a loopback,
+    link-local or private address while the source lives elsewhere (a link must not reach inside the network)."""
+
+    kind = "address_refused"
+
+
+class NoTextFound(ExtractionFailed):
+    """A minutes file that opened, but no page yielded any text (blank pages, or scans OCR reads nothing on)."""
+
+    kind = "no_text"

@@ -19,6 +19,16 @@ class PreprocessSteps(BaseModel):
     binarize: bool = Field(default=False, description="Otsu threshold; Tesseract binarises itself, so off unless measured better.")
 
 
+class ExtractionLimits(BaseModel):
+    """What a PDF may cost before anything is rendered or inflated (defaults: `Settings`)."""
+
+    max_pages: int = 1000
+    max_render_pixels: int = 64_000_000
+    min_render_dpi: int = Field(default=150, description="Lowest dpi a big page is rendered at to fit max_render_pixels.")
+    max_image_pixels: int = 64_000_000
+    max_inflated_stream_bytes: int = 256 * 1024 * 1024
+
+
 class OcrPolicy(BaseModel):
     lang: str = "deu"
     dpi: int = Field(default=300, description="Render resolution for OCR; raised to the embedded scan's own resolution when finer.")
@@ -45,6 +55,7 @@ class OcrPolicy(BaseModel):
         "`normalise` restores its umlauts by dictionary (faster, CER ≈ 0.5 % instead of ≈ 0.2 %).",
     )
     preprocess: PreprocessSteps = Field(default_factory=PreprocessSteps)
+    limits: ExtractionLimits = Field(default_factory=ExtractionLimits)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OcrPolicy:
@@ -53,4 +64,10 @@ class OcrPolicy(BaseModel):
             dpi=settings.ocr_dpi,
             workers=settings.ocr_workers,
             page_timeout=settings.ocr_page_timeout,
+            limits=ExtractionLimits(
+                max_pages=settings.max_pdf_pages,
+                max_render_pixels=settings.max_render_pixels,
+                max_image_pixels=settings.max_image_pixels,
+                max_inflated_stream_bytes=settings.max_inflated_stream_bytes,
+            ),
         )

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from schemas.secrets import redacted_text
+
 MAX_WARNINGS = 1_000  # kept per discovery; the rest only in the log
 # A document's text is its pages' texts joined by one blank line: segment offsets and page numbers rely on it.
 PAGE_JOINER = "\n\n"
@@ -82,6 +84,7 @@ class Discovery:
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
+        message = redacted_text(message)  # a warning names lists and objects, never a source's credentials
         logging.getLogger("ratsflow.discover").warning("%s", message)
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(message)

@@ -30,7 +30,28 @@ class Settings(BaseSettings):
     http_timeout: float = 30.0
     http_retries: int = 4
     http_backoff: float = Field(default=0.5, description="First retry delay in seconds; doubles each attempt.")
-    max_download_bytes: int = 200 * 1024 * 1024
+    http_connect_timeout: float = Field(default=10.0, gt=0, description="Seconds to wait for a connection (capped by http_timeout).")
+    max_download_bytes: int = Field(
+        default=200 * 1024 * 1024, description="Largest file downloaded; checked on Content-Length first, then while reading."
+    )
+    download_deadline: float = Field(
+        default=600.0, gt=0, description="Seconds one download may take in all, however steadily the server trickles bytes."
+    )
+    max_json_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        description="Largest API answer (an OParl page or object) read; parsing JSON costs many times its size in memory.",
+    )
+    oparl_max_pages: int = Field(default=10_000, ge=1, description="Pages read from one OParl list before it counts as endless.")
+    max_pdf_pages: int = Field(default=1000, ge=1, description="Pages a minutes file may have; longer ones are refused unread.")
+    max_render_pixels: int = Field(
+        default=64_000_000, ge=1, description="Pixels one page may be rendered to for OCR (A3 at 560 dpi); checked from the page box."
+    )
+    max_image_pixels: int = Field(
+        default=64_000_000, ge=1, description="Declared pixels of an image on a page to OCR; a larger one is a pixel bomb."
+    )
+    max_inflated_stream_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=1, description="Bytes one compressed PDF stream may inflate to (a Flate bomb is refused)."
+    )
     user_agent: str = Field(
         default="ratsflow/{version} (+https://github.com/ratsflow/ratsflow)",
         description="User-Agent of every request; `{version}` becomes the installed ratsflow version.",

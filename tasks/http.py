@@ -6,21 +6,39 @@ They are also small public servers: in one process, at most `http_per_host_concu
 requests are open to a host and their starts are `http_min_interval` apart. Once the client
 knows its source's host (`allow_host`), it fetches from no other host unless an operator
 allowed it, redirects included: a link in a source's JSON must not make ratsflow a proxy.
+Nor may a link reach inside the network ratsflow runs in: loopback, link-local (cloud metadata
+at 169.254.169.254) and private addresses are refused unless the source itself lives there,
+judged on the address a host name resolves to, before every request and redirect, and on the
+address actually connected to (a host name that resolves differently the second time).
+
+Every wait is bounded (connect and read timeouts, a total deadline per download) and so is every
+body (Content-Length is checked before reading, the bytes while reading); URLs in messages are
+redacted (schemas/secrets.py), so a token in a source URL never reaches a log or the database.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import random
+import socket
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlsplit
 
 import httpx
 
-from schemas.errors import DocumentRejected, SourceUnavailable, SourceUnreachable
+from schemas.errors import (
+    AddressRefused,
+    DocumentRejected,
+    DocumentTooLarge,
+    DownloadTimedOut,
+    SourceUnavailable,
+    SourceUnreachable,
+)
+from schemas.secrets import redacted_url, with_secret
 from schemas.settings import Settings
 from tasks.version import ratsflow_version
 
@@ -34,6 +52,10 @@ class HttpRejected(DocumentRejected):
     def __init__(self, message: str, status: int):
         super().__init__(message)
         self.status = status
+
+
+class TransferBrokeOff(SourceUnavailable):
+    """The answer began but its body broke off (connection reset, closed early): asking again usually helps."""
 
 
 def retry_after_seconds(response: httpx.Response, cap: float = 120.0) -> float | None:
@@ -127,12 +149,141 @@ def host_matches(host: str, allowed: str) -> bool:
     return host == allowed
 
 
+# ── Where a request may go ─────────────────────────────────────────────────────────────────────
+
+Resolver = Callable[[str], list[str]]
+_NETWORKS = {
+    "loopback": [ipaddress.ip_network(n) for n in ("127.0.0.0/8", "::1/128")],
+    "link-local": [ipaddress.ip_network(n) for n in ("169.254.0.0/16", "fe80::/10")],
+    "private": [ipaddress.ip_network(n) for n in
+                ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7", "0.0.0.0/8", "::/128")],
+}
+
+
+def resolved_addresses(host: str) -> list[str]:
+    """Every address `host` resolves to (an IP literal resolves to itself, without DNS)."""
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        pass
+    try:
+        return sorted({info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)})
+    except (socket.gaierror, UnicodeError):
+        return []  # httpx will say "DNS lookup failed" in the operator's words
+
+
+def address_zone(address: str) -> str:
+    """'loopback', 'link-local', 'private' or 'public': where an address lives, as far as fetching goes."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    for zone, networks in _NETWORKS.items():
+        if any(ip in network for network in networks):
+            return zone
+    return "public"
+
+
+class AddressGuard:
+    """Refuses addresses inside the network unless the source itself lives in that zone.
+
+    The source's zones are learnt from its own resolved addresses (`allow_source`). This holds
+    for allow-listed hosts too: RATSFLOW_EXTRA_ALLOWED_HOSTS lets a CDN in, not the intranet.
+    Until a source is known, nothing is refused: the first address is the one the operator typed.
+    """
+
+    def __init__(self, resolve: Resolver = resolved_addresses):
+        self.resolve = resolve
+        self.zones: set[str] | None = None
+
+    def allow_source(self, host: str) -> None:
+        self.zones = (self.zones or {"public"}) | {address_zone(a) for a in self.resolve(host)}
+
+    def require_fetchable(self, url: str, host: str, addresses: list[str] | None = None) -> None:
+        """Raise AddressRefused when `host` (or the address connected to) lies in a zone the source is not in."""
+        if self.zones is None:
+            return
+        for address in self.resolve(host) if addresses is None else addresses:
+            zone = address_zone(address)
+            if zone not in self.zones:
+                raise AddressRefused(
+                    f"{redacted_url(url)} leads to {address}, a {zone} address, and the source does not live in "
+                    "that network; refused"
+                )
+
+
+# ── Bodies: bounded in bytes and time ──────────────────────────────────────────────────────────
+
+
+def require_declared_size_within(response: httpx.Response, url: str, limit: int, what: str = "file") -> None:
+    """Refuse before reading when the server declares (Content-Length) more than `limit` bytes."""
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise DocumentTooLarge(
+            f"{redacted_url(url)} declares a {what} of {int(declared):,} bytes, more than the limit of {limit:,}; "
+            f"not downloaded ({LIMIT_SETTINGS[what]})"
+        )
+
+
+LIMIT_SETTINGS = {"file": "RATSFLOW_MAX_DOWNLOAD_BYTES", "JSON answer": "RATSFLOW_MAX_JSON_BYTES"}
+
+
+def bounded_body(response: httpx.Response, url: str, limit: int, deadline: float, what: str = "file") -> Iterator[bytes]:
+    """The body's chunks, refusing past `limit` bytes or `deadline` seconds from now (a trickling server)."""
+    require_declared_size_within(response, url, limit, what)
+    ends_at = time.monotonic() + deadline
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise DocumentTooLarge(
+                f"{redacted_url(url)} sent more than the limit of {limit:,} bytes for a {what}; stopped reading "
+                f"({LIMIT_SETTINGS[what]})"
+            )
+        if time.monotonic() > ends_at:
+            raise DownloadTimedOut(
+                f"{redacted_url(url)} did not finish within {deadline:.0f} s ({size:,} bytes so far); the server is "
+                f"too slow or sends without end (RATSFLOW_DOWNLOAD_DEADLINE)"
+            )
+        yield chunk
+
+
+class OversizedAnswers:
+    """URLs refused for their size in this process, so a 50 MB object is asked for once, not once per chunk.
+
+    A backfill's chunks each walk the source with their own client; one process is one run
+    for the CLI and for a process worker, and an hour bounds what a long-lived process remembers.
+    """
+
+    def __init__(self, ttl: float = 3600.0, capacity: int = 10_000):
+        self.ttl, self.capacity = ttl, capacity
+        self._refused: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def reason(self, url: str) -> str | None:
+        with self._lock:
+            entry = self._refused.get(url)
+            if entry and time.monotonic() - entry[0] < self.ttl:
+                return entry[1]
+            self._refused.pop(url, None)
+            return None
+
+    def remember(self, url: str, reason: str) -> None:
+        with self._lock:
+            if len(self._refused) >= self.capacity:
+                self._refused.pop(next(iter(self._refused)))
+            self._refused[url] = (time.monotonic(), reason)
+
+
+OVERSIZED = OversizedAnswers()
+
+
 class HttpClient:
-    """httpx.Client with ratsflow's retry and politeness policy; use as a context manager.
+    """httpx.Client with ratsflow's retry, politeness and safety policy; use as a context manager.
 
     `allowed_hosts` is None until the first `allow_host` (or an `allowed_hosts` argument):
     until then any http(s) host may be fetched, afterwards only those hosts and
-    `Settings.extra_allowed_hosts`.
+    `Settings.extra_allowed_hosts`. `resolve` is how host names become addresses for the
+    address guard (tests give a fake one; nothing else should).
     """
 
     def __init__(
@@ -142,22 +293,27 @@ class HttpClient:
         retries: int | None = None,
         backoff: float | None = None,
         allowed_hosts: Iterable[str] | None = None,
+        resolve: Resolver = resolved_addresses,
     ):
         settings = settings or Settings()
         self.retries = settings.http_retries if retries is None else retries
         self.backoff = settings.http_backoff if backoff is None else backoff
         self.max_bytes = settings.max_download_bytes
+        self.max_json_bytes = settings.max_json_bytes
+        self.deadline = settings.download_deadline
+        self.max_list_pages = settings.oparl_max_pages
         self.gate = HostGate(settings.http_per_host_concurrency, settings.http_min_interval)
         self._extra_hosts = [h.strip().lower() for h in settings.extra_allowed_hosts if h.strip()]
+        self.addresses = AddressGuard(resolve)
         self.allowed_hosts: set[str] | None = None
         for host in allowed_hosts or ():
             self.allow_host(host)
-        timeout = httpx.Timeout(settings.http_timeout, connect=min(10.0, settings.http_timeout))
+        timeout = httpx.Timeout(settings.http_timeout, connect=min(settings.http_connect_timeout, settings.http_timeout))
         self._client = httpx.Client(
             timeout=timeout,
             follow_redirects=True,
             headers={"User-Agent": user_agent(settings)},
-            event_hooks={"request": [self._check_redirect]},
+            event_hooks={"request": [self._check_request], "response": [self._check_connected_address]},
         )
 
     def __enter__(self) -> HttpClient:
@@ -170,28 +326,43 @@ class HttpClient:
         self._client.close()
 
     def allow_host(self, host: str | None) -> None:
-        """Let the client fetch from `host` (the source's own); from then on, other hosts are refused."""
+        """Let the client fetch from `host` (the source's own); from then on, other hosts are refused.
+
+        The source's own network (loopback, private …) becomes fetchable too: a council system
+        on the intranet may link to its intranet, one on the internet may not.
+        """
         if self.allowed_hosts is None:
             self.allowed_hosts = set(self._extra_hosts)
         if host:
             self.allowed_hosts.add(host.strip().lower())
+            self.addresses.allow_source(host.strip().lower())
 
     def require_allowed(self, url: str) -> str:
-        """The URL's host, or DocumentRejected when it is not http(s) or not an allowed host."""
+        """The URL's host, or AddressRefused when it is not http(s), not an allowed host, or inside the network."""
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            raise DocumentRejected(f"{url!r} is not an http(s) URL; ratsflow fetches nothing else")
+            raise AddressRefused(f"{redacted_url(url)!r} is not an http(s) URL; ratsflow fetches nothing else from a source")
         host = parts.hostname.lower()
         if self.allowed_hosts is not None and not any(host_matches(host, a) for a in self.allowed_hosts):
             allowed = ", ".join(sorted(self.allowed_hosts)) or "none"
-            raise DocumentRejected(
-                f"{url} is not on the source's host (allowed: {allowed}); if it belongs to the source, "
+            raise AddressRefused(
+                f"{redacted_url(url)} is not on the source's host (allowed: {allowed}); if it belongs to the source, "
                 f"add {host} to RATSFLOW_EXTRA_ALLOWED_HOSTS"
             )
+        self.addresses.require_fetchable(url, host)
         return host
 
-    def _check_redirect(self, request: httpx.Request) -> None:
+    def _check_request(self, request: httpx.Request) -> None:
+        """Every request, redirects included, is checked before it is sent."""
         self.require_allowed(str(request.url))
+
+    def _check_connected_address(self, response: httpx.Response) -> None:
+        """The address actually connected to must pass too: DNS may answer differently the second time."""
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if peer:
+            url = str(response.request.url)
+            self.addresses.require_fetchable(url, (response.request.url.host or "").lower(), [str(peer[0])])
 
     def _delay(self, attempt: int, response: httpx.Response | None) -> float:
         server_says = retry_after_seconds(response) if response is not None else None
@@ -206,6 +377,7 @@ class HttpClient:
         The host's slot is held while the caller reads the body, and given back during backoff.
         """
         host = self.require_allowed(url)
+        shown, url = redacted_url(url), with_secret(url)
         last_problem, unreachable = "", False
         for attempt in range(self.retries + 1):
             response = None
@@ -215,16 +387,15 @@ class HttpClient:
                         try:
                             yield response
                         except httpx.TransportError as err:  # the body broke off while the caller read it
-                            raise SourceUnavailable(f"{url}: transfer broke off ({err.__class__.__name__})") from err
+                            problem = transport_problem(err)
+                            raise TransferBrokeOff(f"{shown}: transfer broke off ({problem})") from err
                         return
                     if response.status_code in RETRY_STATUS:
                         last_problem = f"HTTP {response.status_code}"
                     elif response.status_code in PERMANENT_STATUS:
-                        raise HttpRejected(
-                            f"{url} answered HTTP {response.status_code}; not retried", response.status_code
-                        )
+                        raise HttpRejected(f"{shown} answered HTTP {response.status_code}; not retried", response.status_code)
                     else:
-                        raise SourceUnavailable(f"{url} answered HTTP {response.status_code}")
+                        raise SourceUnavailable(f"{shown} answered HTTP {response.status_code}")
             except httpx.TransportError as err:
                 last_problem, unreachable = transport_problem(err), isinstance(err, NOTHING_ANSWERED)
             if attempt < self.retries:
@@ -234,17 +405,20 @@ class HttpClient:
                 time.sleep(delay)
         error = SourceUnreachable if unreachable else SourceUnavailable
         attempts = "1 attempt" if self.retries == 0 else f"{self.retries + 1} attempts"
-        message = f"{url}: {last_problem} after {attempts}; the server or this endpoint is down, try again later"
+        message = f"{shown}: {last_problem} after {attempts}; the server or this endpoint is down, try again later"
         raise error(message, problem=last_problem) if unreachable else error(message)
 
     def get_bytes(self, url: str, params: dict[str, str] | None = None) -> bytes:
-        """GET a whole (small) body, e.g. an OParl page, no larger than the download limit."""
+        """GET a whole (small) body, an OParl page or object, within the JSON size limit and the deadline.
+
+        An answer refused for its size is remembered (OVERSIZED) and not asked for again.
+        """
         url = url_with_params(url, params)
-        with self.stream(url, headers={"Accept": "application/json"}) as response:
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise DocumentRejected(f"{url} is larger than the limit of {self.max_bytes} bytes")
-                chunks.append(chunk)
-            return b"".join(chunks)
+        if known := OVERSIZED.reason(url):
+            raise DocumentTooLarge(f"{known} (refused earlier in this run; not asked for again)")
+        try:
+            with self.stream(url, headers={"Accept": "application/json"}) as response:
+                return b"".join(bounded_body(response, url, self.max_json_bytes, self.deadline, "JSON answer"))
+        except DocumentTooLarge as err:
+            OVERSIZED.remember(url, str(err))
+            raise

@@ -16,7 +16,29 @@ class Reply:
     delay: float = 0.0
 
 
-class LoopbackServer:
+class ServerInThread:
+    """A ThreadingHTTPServer on 127.0.0.1 (any free port) serving from a daemon thread; a context manager."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+class LoopbackServer(ServerInThread):
     """`server.route("/x", Reply(...), Reply(...))`: answers in order, the last one repeats."""
 
     def __init__(self) -> None:
@@ -50,23 +72,8 @@ class LoopbackServer:
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.serve(Handler)
 
     def route(self, path: str, *replies: Reply) -> str:
         self.routes[path] = deque(replies)
         return self.base + path
-
-    def __enter__(self) -> LoopbackServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)

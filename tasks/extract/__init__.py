@@ -16,10 +16,16 @@ from pathlib import Path
 import numpy as np
 import pypdfium2 as pdfium
 
-from schemas.errors import ExtractionFailed
+from schemas.errors import ExtractionFailed, NoTextFound
 from schemas.extraction import OcrPolicy
 from schemas.pipeline import ExtractedDocument, PageText
 from tasks.extract.layer import choose_page_method, page_images, page_layer
+from tasks.extract.limits import (
+    fitted_render_dpi,
+    require_images_within,
+    require_page_count_within,
+    require_streams_inflate_within,
+)
 from tasks.extract.ocr import ocr_page, tesseract_model_version
 from tasks.extract.pdf import PDFIUM_LOCK, PDFIUM_VERSION, open_pdf
 from tasks.extract.render import render_dpi_for, render_page_gray
@@ -43,7 +49,8 @@ def _read_page(doc: pdfium.PdfDocument, index: int, policy: OcrPolicy) -> PageTe
                 if method == "text_layer":
                     return PageText(number=number, method="text_layer", engine="pdfium",
                                     engine_version=PDFIUM_VERSION, raw_text=layer.text)
-                dpi = render_dpi_for(images, policy)
+                require_images_within(page, policy.limits, number)
+                dpi = fitted_render_dpi(page, render_dpi_for(images, policy), policy.limits, number)
                 return render_page_gray(page, dpi), method, dpi
             finally:
                 page.close()
@@ -60,8 +67,11 @@ def extract_pages(pdf: Path, policy: OcrPolicy, *, name: str | None = None) -> l
     text-layer pages, whose text is exact by construction once `assess_text_layer` trusts it.
 
     Pages are read and rendered one by one (pdfium is single-threaded) while Tesseract runs in
-    `policy.workers` threads; at most two rendered pages per worker wait in memory.
+    `policy.workers` threads; at most two rendered pages per worker wait in memory. What a page
+    may cost is checked before pdfium inflates or renders it (limits.py); a file whose pages
+    yield no text at all is `NoTextFound`, not a success with nothing in it.
     """
+    require_streams_inflate_within(Path(pdf), policy.limits)
     with PDFIUM_LOCK:
         doc = open_pdf(Path(pdf), name)
         page_count = len(doc)
@@ -69,6 +79,7 @@ def extract_pages(pdf: Path, policy: OcrPolicy, *, name: str | None = None) -> l
     pending: deque[Future] = deque()
     pool = ThreadPoolExecutor(max_workers=policy.workers, thread_name_prefix="ocr")
     try:
+        require_page_count_within(page_count, policy.limits)
         for index in range(page_count):
             read = _read_page(doc, index, policy)
             if isinstance(read, PageText):
@@ -80,12 +91,19 @@ def extract_pages(pdf: Path, policy: OcrPolicy, *, name: str | None = None) -> l
             future = pool.submit(ocr_page, gray, policy, index + 1, method, dpi)
             pending.append(future)
             pages.append(future)
-        return [p.result() if isinstance(p, Future) else p for p in pages]
+        return with_some_text([p.result() if isinstance(p, Future) else p for p in pages])
     finally:
         # On a failed page, queued pages are dropped instead of OCRed for nothing.
         pool.shutdown(wait=True, cancel_futures=True)
         with PDFIUM_LOCK:
             doc.close()
+
+
+def with_some_text(pages: list[PageText]) -> list[PageText]:
+    """The pages, unless not one of them has text: a blank or unreadable file is no minutes."""
+    if not any(p.raw_text.strip() for p in pages):
+        raise NoTextFound(f"no text on any of its {len(pages)} page{'s' if len(pages) != 1 else ''}")
+    return pages
 
 
 def extract_document(pdf: Path, policy: OcrPolicy) -> ExtractedDocument:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from schemas.errors import SourceUnreachable
+from schemas.secrets import redacted_url
 from schemas.settings import Settings
 from tasks.http import HttpClient
 
@@ -28,7 +29,7 @@ def check_source_answers(url: str, settings: Settings) -> None:
                 pass
         except SourceUnreachable as err:
             raise SourceUnreachable(
-                f"{url}: {err.problem}; check the address, and that the council system is up", problem=err.problem
+                f"{redacted_url(url)}: {err.problem}; check the address, and that the council system is up", problem=err.problem
             ) from None
         except Exception:  # an HTTP status, an answer the run will judge: not this check's business
             return

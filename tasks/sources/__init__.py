@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from schemas.errors import ConfigurationError
 from schemas.params import SourceKind
 from schemas.pipeline import Discovery, SourceMeeting
+from schemas.secrets import redacted_url
 from tasks.http import HttpClient
 from tasks.sources.allris import discover_allris
 from tasks.sources.archive import discover_archive
@@ -106,4 +107,6 @@ def discover(
     else:
         found = discover_oparl(url, client, since=since)
     found.meetings = [m for m in found.meetings if in_start_range(m, start_from, start_to)]
+    for meeting in found.meetings:  # stored and shown: never the credentials the source URL may carry
+        meeting.source = redacted_url(meeting.source)
     return found

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from schemas.clock import as_utc
 from schemas.errors import RatsflowError, SourceInvalid, SourceUnavailable
 from schemas.pipeline import AgendaEntry, Discovery, DocumentRef, SourceMeeting
+from schemas.secrets import redacted_url
 from tasks.http import HttpClient, HttpRejected
 from tasks.sources.file_names import ATTACHMENT_WORD, minutes_role
 from tasks.sources.watermarks import detect_placeholder_timestamps
@@ -131,6 +132,11 @@ def is_url(value: object) -> bool:
         return bool(urlsplit(value).netloc)
     except ValueError:
         return False
+
+
+def is_link(value: object) -> bool:
+    """Any absolute URL, whatever its scheme: what a server put where a download address belongs."""
+    return isinstance(value, str) and bool(re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", value))
 
 
 def page_items(page: dict | list) -> tuple[list, str | None]:
@@ -336,7 +342,8 @@ def document_ref(file: dict, role: str, meeting_id: object, position: int, notes
     file_id = file.get("id") if isinstance(file.get("id"), str) else None
     label = file_id or f"{role} #{position} of meeting {meeting_id}"
     download, access = file.get("downloadUrl"), file.get("accessUrl")
-    url = download if is_url(download) else access if is_url(access) else ""
+    # A link that is no http(s) (file://, ftp://) is kept, so the fetch stage refuses it by name.
+    url = next((u for u in (download, access) if is_url(u)), "") or next((u for u in (download, access) if is_link(u)), "")
     if download == "" and url:
         notes.warn(f"file {label} has an empty downloadUrl; using its accessUrl")
     if not url:
@@ -486,16 +493,17 @@ def walk_system(
 ) -> Iterator[SourceMeeting]:
     """Every meeting of every body; what incremental sync needs is written into `notes` as lists end."""
     client.allow_host(urlsplit(system_url).hostname)
+    shown = redacted_url(system_url)  # the request needs the credentials, no message may show them
     try:
-        system = parse_oparl_json(client.get_bytes(system_url), system_url)
+        system = parse_oparl_json(client.get_bytes(system_url), shown)
     except SourceUnavailable as err:
-        raise SourceUnavailable(f"the OParl API at {system_url} is not answering usefully: {err}") from err
+        raise SourceUnavailable(f"the OParl API at {shown} is not answering usefully: {err}") from err
     bodies = system.get("body")
     if not bodies:
-        raise SourceInvalid(f"{system_url} is not an OParl System (no `body` list)")
+        raise SourceInvalid(f"{shown} is not an OParl System (no `body` list)")
     resolver = Resolver(client, notes)
     body_objects = iter_list(client, bodies, notes=notes, max_pages=max_pages) if is_url(bodies) else iter(
-        resolver.objects(bodies, f"body of {system_url}")
+        resolver.objects(bodies, f"body of {shown}")
     )
     walked: set[str] = set()
     unreadable: list[str] = []
@@ -625,9 +633,12 @@ def discover_oparl(
     client: HttpClient,
     *,
     since: datetime | Mapping[str, datetime | None] | SinceLookup | None = None,
-    max_pages: int = MAX_PAGES,
+    max_pages: int | None = None,
 ) -> Discovery:
     """Every meeting of an OParl system, plus the watermarks and warnings of the walk.
+
+    A list longer than `max_pages` (default: the client's `oparl_max_pages` setting) counts as
+    endless: a server that links to a next page forever must not keep a run going forever.
 
     `since` filters each meeting list by `modified_since`: one time for all lists, or per list
     URL (a mapping or a function, see `tasks.sources.watermarks.stored_since`). The system's host becomes
@@ -635,5 +646,6 @@ def discover_oparl(
     anything else becomes a warning.
     """
     found = Discovery()
-    found.meetings = list(walk_system(system_url, client, found, since=since_lookup(since), max_pages=max_pages))
+    pages = max_pages or client.max_list_pages
+    found.meetings = list(walk_system(system_url, client, found, since=since_lookup(since), max_pages=pages))
     return found

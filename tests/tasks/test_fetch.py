@@ -3,7 +3,7 @@ import hashlib
 import pytest
 from loopback import Reply
 
-from schemas.errors import DocumentRejected
+from schemas.errors import DocumentRejected, DocumentTooLarge
 from schemas.settings import Settings
 from storage.blobs import BlobStore
 from tasks.fetch import fetch_document
@@ -56,7 +56,7 @@ def test_conditional_get_sends_validators_and_304_means_unchanged(loopback, blob
 
 def test_downloads_over_the_size_limit_are_rejected(loopback, blobs):
     url = loopback.route("/big.pdf", Reply(200, PDF + b"x" * 5000))
-    with http(max_download_bytes=1000) as c, pytest.raises(DocumentRejected, match="larger than"):
+    with http(max_download_bytes=1000) as c, pytest.raises(DocumentTooLarge, match="declares a file of 5,.* more than the limit of 1,000"):
         fetch_document(url, c, blobs)
 
 

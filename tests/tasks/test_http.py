@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from loopback import Reply
 
-from schemas.errors import DocumentRejected, SourceUnavailable
+from schemas.errors import DocumentRejected, DocumentTooLarge, SourceUnavailable
 from schemas.settings import Settings
 from tasks.http import HttpClient, HttpRejected, host_matches, url_with_params
 from tasks.version import ratsflow_version
@@ -137,8 +137,10 @@ def test_a_redirect_off_the_host_is_refused(loopback):
 
 
 def test_extra_allowed_hosts_from_settings_join_the_sources_host(loopback):
+    """ris.example.de is an intranet system here (a fake resolver says so), its file server 127.0.0.1."""
     url = loopback.route("/a", Reply(200, b"ok"))
-    with polite_client(extra_allowed_hosts=["127.0.0.1"]) as c:
+    settings = Settings(http_timeout=2.0, http_min_interval=0.0, extra_allowed_hosts=["127.0.0.1"])
+    with HttpClient(settings, retries=1, backoff=0.01, resolve=lambda host: ["127.0.0.53"]) as c:
         c.allow_host("ris.example.de")
         assert c.get_bytes(url) == b"ok"
         assert c.allowed_hosts == {"127.0.0.1", "ris.example.de"}
@@ -161,10 +163,14 @@ def test_only_http_urls_are_fetched(url):
         c.get_bytes(url)
 
 
-def test_a_json_answer_larger_than_the_download_limit_is_refused(loopback):
+def test_a_json_answer_larger_than_the_json_limit_is_refused_and_not_asked_for_again(loopback):
     url = loopback.route("/big", Reply(200, b"x" * 5000))
-    with polite_client(max_download_bytes=1000) as c, pytest.raises(DocumentRejected, match="larger than the limit"):
-        c.get_bytes(url)
+    with polite_client(max_json_bytes=1000) as c:
+        with pytest.raises(DocumentTooLarge, match="declares a JSON answer of 5,000 bytes, more than the limit of 1,000"):
+            c.get_bytes(url)
+    with polite_client(max_json_bytes=1000) as another, pytest.raises(DocumentTooLarge, match="not asked for again"):
+        another.get_bytes(url)  # a backfill's next chunk, with a client of its own
+    assert loopback.hits["/big"] == 1
 
 
 def test_a_permanent_status_is_reported_with_its_code(loopback):

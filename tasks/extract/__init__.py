@@ -3,7 +3,7 @@
 Read top to bottom: `open_pdf` (pdf.py: reject what is not a readable PDF) → per page
 `choose_page_method` (layer.py: visible text on a page without a scan is its text; an invisible OCR
 layer over a scan is checked for lost umlauts and garbage) → `render_page_gray` (render.py) →
-`preprocess_page_image` (preprocess.py: deskew, denoise) → `ocr_page` (ocr.py: Tesseract, turned
+`preprocess_page_image` (preprocess.py: deskew, denoise, columns.py: narrow gutters widened) → `ocr_page` (ocr.py: Tesseract, turned
 scans read upright by orientation.py) → `extract_document` adds normalisation.
 """
 
@@ -25,7 +25,10 @@ from tasks.extract.pdf import PDFIUM_LOCK, PDFIUM_VERSION, open_pdf
 from tasks.extract.render import render_dpi_for, render_page_gray
 from tasks.normalise import normalised_document
 
-EXTRACTOR_VERSION = "2"  # 2: page method from render mode and images first; turned scans read upright
+# 2: page method from render mode and images first; turned scans read upright.
+# 3: text over a letterhead picture is the page's text; layer lines split at baseline jumps; narrow
+#    column gutters widened before OCR; 3 px median for 1-bit scans.
+EXTRACTOR_VERSION = "3"
 
 __all__ = ["EXTRACTOR_VERSION", "PDFIUM_VERSION", "extract_document", "extract_pages", "tesseract_model_version"]
 

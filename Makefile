@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-deu poppler-utils fonts-dejavu-core wngerman
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages venv demo serve test test-sqlite lint bench bench-ocr bench-segment bench-extract clean
+.PHONY: setup system-packages venv demo serve test test-sqlite lint bench bench-ocr bench-segment clean
 
 setup: system-packages venv
 
@@ -57,19 +57,21 @@ lint: setup
 test-sqlite: setup
 	RATSFLOW_SKIP_POSTGRES=1 $(PY) -m pytest -q -m "not postgres"
 
-bench: bench-ocr bench-segment bench-extract
+bench: bench-ocr bench-segment
 
 bench-ocr: setup
 	$(PY) -m bench.ocr
 
-bench-segment: setup
-	$(PY) -m bench.segment
-
 # Extraction per failure class of issue 13, before (the extraction code of EXTRACT_BASELINE,
 # extractor 2) → after (this tree), into docs/BENCHMARKS.md.
 EXTRACT_BASELINE ?= f5d218c
+.PHONY: bench-extract
+bench: bench-extract
 bench-extract: setup
 	$(PY) -m bench.extract_classes --baseline $(EXTRACT_BASELINE) --write
+
+bench-segment: setup
+	$(PY) -m bench.segment
 
 clean:
 	rm -rf data demo/out bench/out .pytest_cache

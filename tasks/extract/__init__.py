@@ -3,7 +3,7 @@
 Read top to bottom: `open_pdf` (pdf.py: reject what is not a readable PDF) → per page
 `choose_page_method` (layer.py: visible text on a page without a scan is its text; an invisible OCR
 layer over a scan is checked for lost umlauts and garbage) → `render_page_gray` (render.py) →
-`preprocess_page_image` (preprocess.py: deskew, denoise, columns.py: narrow gutters widened) → `ocr_page` (ocr.py: Tesseract, turned
+`preprocess_page_image` (preprocess.py: deskew, denoise) → `ocr_page` (ocr.py: Tesseract, turned
 scans read upright by orientation.py) → `extract_document` adds normalisation.
 """
 

@@ -80,7 +80,7 @@ def run(names: list[str] | None = None) -> list[dict]:
 
 
 class BenchInputError(Exception):
-    """A case or revision the user named does not exist."""
+    """The baseline revision named cannot give numbers: not a revision, or its code fails."""
 
 
 def baseline_rows(ref: str, names: list[str] | None) -> list[dict]:
@@ -88,16 +88,17 @@ def baseline_rows(ref: str, names: list[str] | None) -> list[dict]:
     listed = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", ref, "tasks", "schemas"],
                             capture_output=True)
     if listed.returncode != 0:
-        raise BenchInputError(f"baseline {ref!r} is not a git revision of {ROOT} "
-                              f"({listed.stderr.decode(errors='replace').strip()[:200]})")
+        raise BenchInputError(f"cannot take the extraction code (tasks/, schemas/) of {ref!r}: "
+                              f"{listed.stderr.decode(errors='replace').strip()[:200]}")
     archive = listed.stdout
     with tempfile.TemporaryDirectory(prefix="ratsflow-baseline-") as old:
         with tarfile.open(fileobj=BytesIO(archive)) as tar:
             tar.extractall(old, filter="data")
         # cwd first on sys.path: the old `tasks`/`schemas` win; `bench`, `demo` and the cases come from ROOT.
         cmd = [sys.executable, "-m", "bench.extract_classes", "--json"] + [a for n in names or [] for a in ("--case", n)]
-        done = subprocess.run(cmd, cwd=old, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(cmd, cwd=old, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BenchInputError(f"the extraction code of {ref!r} failed on the cases: {done.stderr.strip()[-300:]}")
     return json.loads(done.stdout)
 
 
@@ -105,7 +106,7 @@ def table(rows: list[dict], before: list[dict] | None = None) -> str:
     """Per page and per class; with `before`, each number as before → after."""
     old = {(r["case"], r["page"]): r for r in before or []}
 
-    def pair(r: dict, key: str, fmt) -> str:
+    def pair(r: dict, fmt) -> str:
         b = old.get((r["case"], r["page"]))
         return f"{fmt(b)} → {fmt(r)}" if b else fmt(r)
 
@@ -121,8 +122,8 @@ def table(rows: list[dict], before: list[dict] | None = None) -> str:
     out = ["| case | class | page | drawn as | needs | method | CER | lines kept | s/page |",
            "|---|---|---|---|---|---|---:|---:|---:|"]
     for r in rows:
-        out.append(f"| {r['case']} | {r['cls']} | {r['page']} | {r['kind']} | {r['expected']} | {pair(r, 'method', method)} "
-                   f"| {pair(r, 'cer', pct)} | {pair(r, 'lines', lines)} | {r['seconds']:.2f} |")
+        out.append(f"| {r['case']} | {r['cls']} | {r['page']} | {r['kind']} | {r['expected']} | {pair(r, method)} "
+                   f"| {pair(r, pct)} | {pair(r, lines)} | {r['seconds']:.2f} |")
 
     def summary(rs: list[dict]) -> tuple[int, int, int]:
         born = [r for r in rs if r["kind"] in BORN_DIGITAL]
@@ -143,16 +144,16 @@ def table(rows: list[dict], before: list[dict] | None = None) -> str:
     classes: dict[str, list[dict]] = {}
     for r in rows:
         classes.setdefault(r["cls"], []).append(r)
+
+    def mean(group: list[dict]) -> str:
+        return f"{sum(r['cer'] for r in group) / len(group):.2%}"
+
+    def kept(group: list[dict]) -> str:
+        counted = [r for r in group if r["printed_lines"] is not None]
+        return f"{sum(r['lines'] for r in counted)}/{sum(r['printed_lines'] for r in counted)}" if counted else "–"
+
     for cls, rs in classes.items():
         bs = [old[(r["case"], r["page"])] for r in rs if (r["case"], r["page"]) in old]
-
-        def mean(group: list[dict]) -> str:
-            return f"{sum(r['cer'] for r in group) / len(group):.2%}"
-
-        def kept(group: list[dict]) -> str:
-            counted = [r for r in group if r["printed_lines"] is not None]
-            return f"{sum(r['lines'] for r in counted)}/{sum(r['printed_lines'] for r in counted)}" if counted else "–"
-
         if len(bs) == len(rs):
             out.append(f"| {cls} | {mean(bs)} → {mean(rs)} | {kept(bs)} → {kept(rs)} |")
         else:

@@ -62,6 +62,14 @@ bench: bench-ocr bench-segment
 bench-ocr: setup
 	$(PY) -m bench.ocr
 
+# Extraction per failure class of issue 13, before (the extraction code of EXTRACT_BASELINE,
+# extractor 2) → after (this tree), into docs/BENCHMARKS.md.
+EXTRACT_BASELINE ?= f5d218c
+.PHONY: bench-extract
+bench: bench-extract
+bench-extract: setup
+	$(PY) -m bench.extract_classes --baseline $(EXTRACT_BASELINE) --write
+
 bench-segment: setup
 	$(PY) -m bench.segment
 

@@ -17,6 +17,7 @@ class PreprocessSteps(BaseModel):
     deskew: bool = Field(default=True, description="Straighten pages tilted on the scanner glass (±5°).")
     denoise: bool = Field(default=True, description="Median filter: removes speckle without thinning strokes.")
     binarize: bool = Field(default=False, description="Otsu threshold; Tesseract binarises itself, so off unless measured better.")
+    columns: bool = Field(default=True, description="Widen a narrow gutter between two text columns so they are read one after the other.")
 
 
 class ExtractionLimits(BaseModel):

@@ -13,10 +13,13 @@ cannot tell which of two readings is right, and one bad layer word is worse than
 
 from __future__ import annotations
 
+import ctypes
 import re
 import unicodedata
 from dataclasses import dataclass
 
+import cv2
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -34,9 +37,16 @@ _LINE_BREAK_HYPHEN_RE = re.compile(r"([a-zäöüß])-\n(?=[a-zäöüß])")
 _MIN_LAYER_LETTERS = 100
 _MIN_JUDGED_WORDS = 10
 _SCAN_COVERAGE = 0.5
+# A page-sized image under visible text is a background (letterhead) when its body holds at most
+# a few glyph shapes (punch and fold marks; a scanned page: hundreds) and the layer has at least
+# this many letters per glyph of the image (letterhead pages: 0.37–5; a scan under a stamp: 0.01).
+_MAX_BACKGROUND_BODY_GLYPHS = 15
+_MIN_BACKGROUND_LETTER_SHARE = 0.2
 # A visible layer is unreadable only when even its lower-case words are mostly not German: a
 # shifted font encoding (`ghu Dxvvfkxvv`) scores 0, clean seeds and generated minutes pages 0.97–1.0.
 _MIN_VISIBLE_WORD_SHARE = 0.5
+# A baseline this many font sizes away from the last character's is a new line.
+_NEW_LINE_JUMP = 0.5
 _INVISIBLE_MODES = (pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE, pdfium_c.FPDF_TEXTRENDERMODE_CLIP)
 
 
@@ -145,8 +155,59 @@ def clean_layer_text(text: str) -> str:
     return re.sub(r"[\ufffe\x02][ ]*\n?", "-\n", text)
 
 
+@dataclass(frozen=True)
+class _Glyph:
+    y: float  # baseline
+    size: float
+    angle: float  # radians, 0 for text running left to right
+
+
+def _glyph(textpage: pdfium.PdfTextPage, index: int) -> _Glyph | None:
+    """Where a drawn character sits; None for the spaces and breaks pdfium generates."""
+    raw = textpage.raw
+    if pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
+        return None
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if not pdfium_c.FPDFText_GetCharOrigin(raw, index, ctypes.byref(x), ctypes.byref(y)):
+        return None
+    return _Glyph(y.value, pdfium_c.FPDFText_GetFontSize(raw, index), pdfium_c.FPDFText_GetCharAngle(raw, index))
+
+
+def _starts_new_line(glyph: _Glyph, previous: _Glyph) -> bool:
+    if abs(glyph.angle - previous.angle) > 0.01:
+        return True  # text turning (a margin note running upwards) is a line of its own
+    if abs(glyph.angle) > 0.01:
+        return False  # turned text has no common horizontal baseline to compare
+    return abs(glyph.y - previous.y) > _NEW_LINE_JUMP * max(glyph.size, previous.size)
+
+
+def text_split_at_baselines(textpage: pdfium.PdfTextPage, text: str) -> str:
+    """pdfium's text with a line break wherever a new line starts and pdfium put none.
+
+    pdfium joins a line to the one before when their boxes overlap (tight or "exactly" line
+    spacing: `5. Anträge 5.1 Antrag der SPD-Fraktion`), which hides a heading from the
+    segmenter. A baseline jump of half the font size, or text turning, starts a new line;
+    superscripts (raised a third of it) stay where they are.
+    """
+    if len(text) != textpage.count_chars():
+        return text  # characters outside the BMP: indexes do not line up, keep pdfium's lines
+    out: list[str] = []
+    previous: _Glyph | None = None
+    for index, ch in enumerate(text):
+        if ch in "\r\n":
+            previous = None
+        elif not ch.isspace() and (glyph := _glyph(textpage, index)) is not None:
+            if previous is not None and _starts_new_line(glyph, previous):
+                while out and out[-1] == " ":
+                    out.pop()
+                out.append("\n")
+            previous = glyph
+        out.append(ch)
+    return "".join(out)
+
+
 def page_layer(page: pdfium.PdfPage) -> PageLayer:
-    """The page's text layer, with its letters counted by how they are drawn."""
+    """The page's text layer, one drawn line a line, with its letters counted by how they are drawn."""
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
@@ -159,6 +220,7 @@ def page_layer(page: pdfium.PdfPage) -> PageLayer:
                 invisible += 1
             else:
                 visible += 1
+        text = text_split_at_baselines(textpage, text)
     finally:
         textpage.close()
     return PageLayer(clean_layer_text(text), visible, invisible)
@@ -168,32 +230,93 @@ def page_layer(page: pdfium.PdfPage) -> PageLayer:
 class PageImages:
     coverage: float  # share of the page area covered by its largest image
     dpi: float | None  # effective resolution of that image as placed on the page
+    # Glyph-like shapes in that image, counted only when visible text is drawn over it.
+    glyphs: ImageGlyphs | None = None
+
+
+@dataclass(frozen=True)
+class ImageGlyphs:
+    """Glyph-sized ink shapes in an image: all of them, and those in the middle of the page."""
+
+    total: int
+    body: int
+
+
+def image_glyphs(image: pdfium.PdfImage) -> ImageGlyphs:
+    """How much text an image holds, and how much of it in the page's body (40–85 % down).
+
+    A scanned page holds ~1000 glyphs, most in its body; a letterhead ~200, all of them in the
+    header, the address block and the footer, its body blank for the letter. Counted on a copy
+    of about 150 dpi (enough to keep the letters of 8 pt text apart): connected dark shapes
+    between 0.3 and 10 mm high, so specks, rules and a coat of arms do not count.
+    """
+    left, _, right, _ = image.get_bounds()
+    gray = np.array(image.get_bitmap(render=False).to_pil().convert("L"))  # bitmap freed on return
+    px_per_mm = gray.shape[1] / max(1e-6, (right - left) / 72.0 * 25.4)
+    scale = min(1.0, 6.0 / px_per_mm)  # 6 px/mm ≈ 150 dpi
+    if scale < 1.0:
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        px_per_mm *= scale
+    _, _, stats, _ = cv2.connectedComponentsWithStats((gray < 128).astype(np.uint8), connectivity=8)
+    heights, tops = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_TOP]
+    glyph = (heights >= 0.3 * px_per_mm) & (heights <= 10 * px_per_mm)
+    middle = (tops >= 0.40 * gray.shape[0]) & (tops <= 0.85 * gray.shape[0])
+    return ImageGlyphs(total=int(np.count_nonzero(glyph)), body=int(np.count_nonzero(glyph & middle)))
 
 
 def page_images(page: pdfium.PdfPage) -> PageImages:
+    """The page's largest image, and whether visible text is drawn over it (then its glyphs)."""
     width, height = page.get_size()
-    best_area, best_dpi = 0.0, None
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+    best, best_area, best_dpi, text_over = None, 0.0, None, False
+    for obj in page.get_objects(max_depth=3):  # in drawing order: what comes later is on top
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            text_over = text_over or (best is not None and
+                                      pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) not in _INVISIBLE_MODES)
+            continue
+        if obj.type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            continue
         left, bottom, right, top = obj.get_bounds()
         area = max(0.0, right - left) * max(0.0, top - bottom)
         if area <= best_area:
             continue
-        best_area = area
+        best, best_area, text_over = obj, area, False
         try:
             px_w, _ = obj.get_px_size()
             best_dpi = px_w / ((right - left) / 72.0) if right > left else None
         except pdfium.PdfiumError:
             best_dpi = None
-    return PageImages(coverage=best_area / (width * height) if width * height else 0.0, dpi=best_dpi)
+    coverage = best_area / (width * height) if width * height else 0.0
+    glyphs = None
+    if best is not None and text_over and coverage >= _SCAN_COVERAGE:
+        try:
+            glyphs = image_glyphs(best)
+        except pdfium.PdfiumError:
+            glyphs = None  # an image pdfium cannot decode: judged as a scan
+    return PageImages(coverage=coverage, dpi=best_dpi, glyphs=glyphs)
+
+
+def is_printed_over_background(layer: PageLayer, images: PageImages) -> bool:
+    """Visible text drawn over a page-sized image that holds no text of its own in the page's
+    body and not much more elsewhere: the image is a letterhead, the layer is what the page says.
+
+    A scan under a visible stamp ("Anlage 1", a Bates number) has its text in the body, and far
+    more glyphs than letters on top; text drawn under the image (ABBYY's "text under the page
+    image") is hidden, so `glyphs` is None. Both go to the damaged-layer test. A wrong "scan" costs
+    an OCR; a wrong "background" would lose a scanned page, hence both conditions.
+    """
+    glyphs = images.glyphs
+    return (glyphs is not None and not layer.invisible and glyphs.body <= _MAX_BACKGROUND_BODY_GLYPHS
+            and layer.visible_letters >= _MIN_BACKGROUND_LETTER_SHARE * glyphs.total)
 
 
 def choose_page_method(layer: PageLayer, images: PageImages, policy: OcrPolicy) -> tuple[str, LayerQuality]:
     """`text_layer`, `ocr` (nothing to read but an image) or `ocr_redo` (a layer we replace).
 
     The PDF's structure decides which test applies: visible text on a page without a page-sized
-    image is judged only for unmapped glyphs; anything over a scan by the damaged-layer test.
+    image, or over one that holds less text than the layer (a letterhead), is judged only for
+    unmapped glyphs; anything over a scan by the damaged-layer test.
     """
-    scan = images.coverage >= _SCAN_COVERAGE
+    scan = images.coverage >= _SCAN_COVERAGE and not is_printed_over_background(layer, images)
     quality = assess_text_layer(layer.text, policy.text_layer_min_word_share, policy.text_layer_max_restorable_share,
                                 visible=not scan and not layer.invisible)
     if quality.letters == 0:

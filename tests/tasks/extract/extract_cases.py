@@ -3,7 +3,8 @@
 One `Case` per failure class (issue 13): short born-digital pages full of names, abbreviations
 and figures; soft hyphens (pdfium reports U+FFFE for them); the first name `Ole`; scans turned
 by `/Rotate` or turned in the image itself; CCITT G4 1-bit scans; born-digital minutes with
-scanned annexes; two-column attendance pages; one-page documents with a page-number footer; and
+scanned annexes; two-column attendance pages; one-page documents with a page-number footer; short
+pages printed over a full-page letterhead picture; lines set so tight that pdfium joins them; and
 the control: a scan under an invisible, damaged English-model OCR layer.
 
 Everything is built from the seeds and the lists below, deterministically. Born-digital pages are
@@ -63,7 +64,7 @@ class Page:
     """One page to draw; `kind` says how it reaches the PDF.
 
     `born` (text layer, visible), `scan` (image only), `scan_layer` (image plus an invisible text
-    layer of `layer_lines`). `turn` (0/90/180/270, clockwise) turns the image content; `rotate`
+    layer of `layer_lines`), `letterhead` (visible text drawn over a full-page letterhead image). `turn` (0/90/180/270, clockwise) turns the image content; `rotate`
     sets the page's `/Rotate`; `g4` stores the scan as a 1-bit CCITT G4 image.
     """
 
@@ -196,12 +197,55 @@ def scan_page_bytes(page: Page, seed: int = 0) -> bytes:
     return bytes(pdf.output())
 
 
+def letterhead_image(size: tuple[float, float], dpi: int = 200) -> Image.Image:
+    """A council's letterhead as Word templates embed it: one full-page picture, mostly white.
+
+    Coat of arms, the authority's name, a rule, and the contact block and bank details in the
+    footer: some 200 glyphs of its own.
+    """
+    pdf = _pdf(size)
+    pdf.add_page()
+    pdf.set_fill_color(30, 70, 140)
+    pdf.rect(size[0] - 32, 8, 16, 19, style="F")
+    pdf.set_fill_color(255, 255, 255)
+    pdf.rect(size[0] - 28, 12, 8, 11, style="F")
+    _draw(pdf, [Line("Stadt Rheinbach", 15, 15, 14, bold=True), Line("Der Bürgermeister", 15, 21, 10)])
+    pdf.set_draw_color(30, 70, 140)
+    pdf.line(15, 30, size[0] - 15, 30)
+    footer = ["Stadtverwaltung Rheinbach · Schweigelstraße 23 · 53359 Rheinbach · Tel. 02226 917-0",
+              "Sparkasse KölnBonn IBAN DE12 3705 0198 0000 1234 56 · www.rheinbach.de"]
+    _draw(pdf, [Line(text, 15, size[1] - 12 + 3.5 * i, 6.5) for i, text in enumerate(footer)])
+    source = pdfium.PdfDocument(bytes(pdf.output()))
+    try:
+        return source[0].render(scale=dpi / 72.0).to_pil().convert("RGB")
+    finally:
+        source.close()
+
+
+def letterhead_page_bytes(page: Page) -> bytes:
+    """The page's lines drawn as visible text over a full-page letterhead picture."""
+    pdf = _pdf(page.size)
+    pdf.add_page()
+    buffer = io.BytesIO()
+    letterhead_image(page.size).save(buffer, "JPEG", quality=90)
+    pdf.image(io.BytesIO(buffer.getvalue()), x=0, y=0, w=page.size[0], h=page.size[1])
+    _draw(pdf, page.lines)
+    return bytes(pdf.output())
+
+
+def page_bytes(page: Page, seed: int = 0) -> bytes:
+    if page.kind == "born":
+        return born_page_bytes(page)
+    if page.kind == "letterhead":
+        return letterhead_page_bytes(page)
+    return scan_page_bytes(page, seed)
+
+
 def write_case(case: Case, folder: Path) -> Case:
     """Writes the case's PDF (pages merged with pdfium, `/Rotate` set last) to `folder`."""
     merged = pdfium.PdfDocument.new()
     for index, page in enumerate(case.pages):
-        data = born_page_bytes(page) if page.kind == "born" else scan_page_bytes(page, seed=index)
-        single = pdfium.PdfDocument(data)
+        single = pdfium.PdfDocument(page_bytes(page, seed=index))
         merged.import_pages(single)
         single.close()
         if page.rotate:
@@ -290,6 +334,31 @@ def two_column_attendance(seed: int = 3, right_x: float = 80) -> tuple[list[Line
     return lines, "\n".join([lines[0].text, *left, *right])
 
 
+def letter_page() -> tuple[list[Line], str]:
+    """The last page of a letter on the council's letterhead: date, greeting, signature."""
+    texts = ["Rheinbach, 14.02.2023", "Mit freundlichen Grüßen", "gez. Ludger Banken", "Bürgermeister"]
+    lines = [Line(t, 15, 45 + 7 * i, 10) for i, t in enumerate(texts)]
+    return lines, "\n".join(texts)
+
+
+def distribution_list_page(seed: int = 5) -> tuple[list[Line], str]:
+    """The distribution list of an invitation on letterhead: names, parties, roles."""
+    texts = ["Verteiler:", *attendees(12, seed)]
+    lines = [Line(t, 15, 42 + 5.5 * i, 9.5) for i, t in enumerate(texts)]
+    return lines, "\n".join(texts)
+
+
+def tight_agenda_page() -> tuple[list[Line], str]:
+    """An agenda set with "exactly 7 pt" line spacing in 10 pt: glyph boxes of neighbouring
+    lines overlap, and pdfium joins such lines into one (`5. Anträge 5.1 Antrag …`)."""
+    texts = ["Tagesordnung", "5. Anträge", "5.1 Antrag der SPD-Fraktion: Schulwegsicherung Am Stadtpark",
+             "5.2 Antrag der CDU-Fraktion: Sanierung der Turnhalle Merzbach", "6. Anfragen",
+             "6.1 Anfrage der GRÜNE-Fraktion zum Radverkehrskonzept", "7. Mitteilungen des Bürgermeisters"]
+    lines = [Line(texts[0], 15, 25, 10, bold=True)]
+    lines += [Line(t, 15, 32 + 2.5 * i, 10) for i, t in enumerate(texts[1:])]
+    return lines, "\n".join(texts)
+
+
 def soft_hyphen_page() -> tuple[list[Line], str]:
     """Seed prose set narrow, long words broken by soft hyphens, and `Ole` as a first name."""
     paragraphs = ["Herr Ole Wirtz (SPD) fragt nach dem Sachstand der Integrationsvereinbarungen.", *prose("002", 2)]
@@ -338,6 +407,11 @@ def all_cases() -> list[Case]:
              [_page(attendance_page(seed=2)), _page(flow(prose("001", 2), width_chars=62, x=14, top=20, size=10)),
               _page(signature_page()), _page((annex_lines, annex_truth), kind="scan", stamp="Anlage 1")],
              expected_methods=["text_layer", "text_layer", "text_layer", "ocr_redo"]),
+        Case("e_mixed_rotated", "e: born-digital + scanned annex",
+             [_page(signature_page()), _page(figures_page(), rotate=270),
+              _page((annex_lines, annex_truth), kind="scan", turn=90, rotate=270)],
+             notes="a born page and a scanned annex, both under /Rotate 270 (landscape pages turned for reading)",
+             expected_methods=["text_layer", "text_layer", "ocr"]),
         Case("f_two_column_born", "f: two-column attendance", [_page(two_column_attendance())], expected_methods=["text_layer"]),
         Case("f_two_column_scan", "f: two-column attendance", [_page(two_column_attendance(), kind="scan")],
              expected_methods=["ocr"]),
@@ -348,6 +422,15 @@ def all_cases() -> list[Case]:
         Case("g_footer_dash", "g: one-page footer", [_page(footer_page("- 1 -"))], expected_methods=["text_layer"]),
         Case("g_footer_combined", "g: one-page footer",
              [_page(footer_page("Niederschrift ASGI 27.11.2019 Seite 1 von 1"))], expected_methods=["text_layer"]),
+        Case("i_letterhead", "i: born-digital over a letterhead image", [_page(letter_page(), kind="letterhead")],
+             notes="four lines (59 letters) over a full-page letterhead picture", expected_methods=["text_layer"]),
+        Case("i_letterhead_names", "i: born-digital over a letterhead image",
+             [_page(distribution_list_page(), kind="letterhead")], expected_methods=["text_layer"]),
+        Case("i_letterhead_prose", "i: born-digital over a letterhead image",
+             [_page(flow(prose("003", 2), width_chars=62, x=15, top=42, size=10), kind="letterhead")],
+             notes="control: a full page of prose over the letterhead", expected_methods=["text_layer"]),
+        Case("j_joined_lines", "j: lines pdfium joins", [_page(tight_agenda_page())],
+             notes="tight line spacing: glyph boxes of neighbouring lines overlap", expected_methods=["text_layer"]),
         Case("h_damaged_layer", "h: damaged invisible layer (control)",
              [Page(lines=damaged_lines, truth=damaged_truth, kind="scan_layer", layer_lines=damaged_layer)],
              expected_methods=["ocr_redo"]),

@@ -92,6 +92,7 @@ def discover(
     if kind in {"sessionnet", "allris", None}:
         if urlsplit(url).scheme not in {"http", "https"}:
             raise ConfigurationError(f"{kind} needs the http(s) address of the installation, got {url}")
+        client.allow_host(urlsplit(url).hostname)  # a web source: its links stay on its host, never file://
         installation = probe_installation(url, client, kind)
         if installation is None:  # the address answered JSON: an OParl API after all
             kind = "oparl"

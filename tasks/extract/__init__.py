@@ -2,7 +2,7 @@
 
 Read top to bottom: `open_pdf` (pdf.py: reject what is not a readable PDF) → per page
 `choose_page_method` (layer.py: visible text on a page without a scan is its text; an invisible OCR
-layer over a scan is checked for lost umlauts and garbage) → `render_page_gray` (render.py) →
+layer over a scan is checked for lost umlauts and garbage) → `page_scan_gray` (render.py: the stored scan or pdfium's rendering) →
 `preprocess_page_image` (preprocess.py: deskew, denoise) → `ocr_page` (ocr.py: Tesseract, turned
 scans read upright by orientation.py) → `extract_document` adds normalisation.
 """
@@ -10,7 +10,7 @@ scans read upright by orientation.py) → `extract_document` adds normalisation.
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +20,9 @@ from schemas.errors import ExtractionFailed
 from schemas.extraction import OcrPolicy
 from schemas.pipeline import ExtractedDocument, PageText
 from tasks.extract.layer import choose_page_method, page_images, page_layer
-from tasks.extract.ocr import ocr_page, tesseract_model_version
+from tasks.extract.ocr import ocr_page, ocr_pool, tesseract_model_version
 from tasks.extract.pdf import PDFIUM_LOCK, PDFIUM_VERSION, open_pdf
-from tasks.extract.render import render_dpi_for, render_page_gray
+from tasks.extract.render import page_scan_gray, render_dpi_for
 from tasks.normalise import normalised_document
 
 EXTRACTOR_VERSION = "2"  # 2: page method from render mode and images first; turned scans read upright
@@ -44,7 +44,7 @@ def _read_page(doc: pdfium.PdfDocument, index: int, policy: OcrPolicy) -> PageTe
                     return PageText(number=number, method="text_layer", engine="pdfium",
                                     engine_version=PDFIUM_VERSION, raw_text=layer.text)
                 dpi = render_dpi_for(images, policy)
-                return render_page_gray(page, dpi), method, dpi
+                return page_scan_gray(page, dpi), method, dpi
             finally:
                 page.close()
         except pdfium.PdfiumError as err:
@@ -57,31 +57,34 @@ def extract_pages(pdf: Path, policy: OcrPolicy) -> list[PageText]:
     `confidence` is Tesseract's 0–100 scale (the scale of `policy.min_page_confidence`), None for
     text-layer pages, whose text is exact by construction once `assess_text_layer` trusts it.
 
-    Pages are read and rendered one by one (pdfium is single-threaded) while Tesseract runs in
-    `policy.workers` threads; at most two rendered pages per worker wait in memory.
+    Pages are read and rendered one by one (pdfium is single-threaded) while Tesseract runs in the
+    process's `policy.workers` OCR threads, shared with every other document being extracted; at
+    most two rendered pages per worker wait in memory, so a 200-page scan never holds its images.
     """
     with PDFIUM_LOCK:
         doc = open_pdf(Path(pdf))
         page_count = len(doc)
     pages: list[PageText | Future] = []
     pending: deque[Future] = deque()
-    pool = ThreadPoolExecutor(max_workers=policy.workers, thread_name_prefix="ocr")
+    pool = ocr_pool(policy.workers)
     try:
         for index in range(page_count):
             read = _read_page(doc, index, policy)
             if isinstance(read, PageText):
                 pages.append(read)
                 continue
-            gray, method, dpi = read
             while len(pending) >= 2 * policy.workers:
                 pending.popleft().result()  # also surfaces a failed page early
+            gray, method, dpi = read
             future = pool.submit(ocr_page, gray, policy, index + 1, method, dpi)
+            del read, gray  # the queue holds the only reference: freed once OCRed
             pending.append(future)
             pages.append(future)
         return [p.result() if isinstance(p, Future) else p for p in pages]
     finally:
-        # On a failed page, queued pages are dropped instead of OCRed for nothing.
-        pool.shutdown(wait=True, cancel_futures=True)
+        # On a failed page, this document's queued pages are dropped instead of OCRed for nothing.
+        for future in pending:
+            future.cancel()
         with PDFIUM_LOCK:
             doc.close()
 

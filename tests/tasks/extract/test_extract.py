@@ -13,7 +13,7 @@ from schemas.extraction import OcrPolicy
 from schemas.settings import Settings
 from tasks.extract import extract_document, extract_pages
 from tasks.extract.layer import assess_text_layer
-from tasks.extract.ocr import confidence_from_tsv
+from tasks.extract.ocr import confidence_of_words
 from tasks.extract.preprocess import estimate_skew_deg, rotate_gray
 from tasks.extract.render import render_page_gray
 
@@ -132,16 +132,10 @@ def test_skew_is_measured_from_text_lines(extraction_pdfs):
     assert estimate_skew_deg(np.full((400, 300), 255, np.uint8)) == 0.0
 
 
-def test_confidence_is_length_weighted_and_ignores_structure_rows():
-    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
-    rows = [
-        "4\t1\t1\t1\t1\t0\t0\t0\t10\t10\t-1\t",
-        "5\t1\t1\t1\t1\t1\t0\t0\t10\t10\t90\tAusländerbehörde",  # 16 letters
-        "5\t1\t1\t1\t1\t2\t0\t0\t10\t10\t30\tdie",  # 3 letters
-        "5\t1\t1\t1\t1\t3\t0\t0\t10\t10\t-1\t ",
-    ]
-    assert confidence_from_tsv("\n".join([header, *rows])) == pytest.approx((90 * 16 + 30 * 3) / 19)
-    assert confidence_from_tsv(header) is None
+def test_confidence_is_length_weighted_and_ignores_empty_words():
+    words = [("Ausländerbehörde", 90), ("die", 30), (" ", -1), ("", 95)]
+    assert confidence_of_words(words) == pytest.approx((90 * 16 + 30 * 3) / 19)
+    assert confidence_of_words([]) is None
 
 
 def test_policy_comes_from_settings():

@@ -144,17 +144,11 @@ def test_policy_comes_from_settings():
 
 
 def test_each_page_gets_its_own_method(extraction_pdfs, tmp_path):
-    import pypdfium2 as pdfium
+    from tests.tasks.conftest import joined_pdf
 
-    mixed = pdfium.PdfDocument.new()
-    for name in ("born_digital", "scan"):
-        source = pdfium.PdfDocument(extraction_pdfs[name])
-        mixed.import_pages(source)
-        source.close()
-    mixed.save(tmp_path / "mixed.pdf")
-    mixed.close()
+    mixed = joined_pdf([extraction_pdfs["born_digital"], extraction_pdfs["scan"]], tmp_path / "mixed.pdf")
 
-    doc = extract_document(tmp_path / "mixed.pdf", OcrPolicy())
+    doc = extract_document(mixed, OcrPolicy())
 
     assert [(p.number, p.method) for p in doc.pages] == [(1, "text_layer"), (2, "ocr")]
     assert doc.text.startswith(doc.pages[0].text) and doc.text.endswith(doc.pages[1].text)

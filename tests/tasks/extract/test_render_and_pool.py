@@ -21,7 +21,7 @@ from tasks.extract import extract_pages
 from tasks.extract.layer import page_images
 from tasks.extract.ocr import ocr_pool, tesseract_model_version
 from tasks.extract.render import page_scan_gray, render_dpi_for, render_page_gray, stored_scan_gray
-from tests.tasks.conftest import A4_MM, FONT, scan_image, write_image_pdf
+from tests.tasks.conftest import A4_MM, FONT, joined_pdf, scan_image, write_image_pdf
 
 
 @pytest.fixture(scope="module")
@@ -109,12 +109,7 @@ def test_an_inverted_scan_is_read_as_the_page_shows_it(tmp_path, scan_300):
 def test_documents_extracted_at_once_share_one_pool_and_get_their_own_text(extraction_pdfs, tmp_path):
     policy = OcrPolicy(workers=2)
     pool = ocr_pool(2)
-    mixed = pdfium.PdfDocument.new()
-    source = pdfium.PdfDocument(extraction_pdfs["scan"])
-    mixed.import_pages(source)
-    source.close()
-    mixed.save(tmp_path / "one_scan.pdf")
-    mixed.close()
+    one_scan = joined_pdf([extraction_pdfs["scan"]], tmp_path / "one_scan.pdf")  # same page, another file
     seen: set[str] = set()
     original_submit = pool.submit
 
@@ -126,7 +121,7 @@ def test_documents_extracted_at_once_share_one_pool_and_get_their_own_text(extra
     try:
         with ThreadPoolExecutor(2) as documents:
             first, second = documents.map(lambda p: extract_pages(p, policy),
-                                          [extraction_pdfs["damaged_layer"], tmp_path / "one_scan.pdf"])
+                                          [extraction_pdfs["damaged_layer"], one_scan])
     finally:
         del pool.submit
 
@@ -147,15 +142,10 @@ def test_a_long_document_opened_afresh_between_pages_keeps_every_page_in_order(e
     import tasks.extract
 
     monkeypatch.setattr(tasks.extract, "_PAGES_PER_OPENING", 2)  # 25 in production: same code path, fewer pages
-    mixed = pdfium.PdfDocument.new()
-    for name in ("born_digital", "scan", "born_digital", "damaged_layer", "born_digital"):
-        source = pdfium.PdfDocument(extraction_pdfs[name])
-        mixed.import_pages(source)
-        source.close()
-    mixed.save(tmp_path / "five.pdf")
-    mixed.close()
+    names = ("born_digital", "scan", "born_digital", "damaged_layer", "born_digital")
+    five = joined_pdf([extraction_pdfs[name] for name in names], tmp_path / "five.pdf")
 
-    pages = extract_pages(tmp_path / "five.pdf", OcrPolicy())
+    pages = extract_pages(five, OcrPolicy())
 
     assert [(p.number, p.method) for p in pages] == [
         (1, "text_layer"), (2, "ocr"), (3, "text_layer"), (4, "ocr_redo"), (5, "text_layer")]

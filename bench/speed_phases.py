@@ -15,7 +15,7 @@ from tasks.extract.layer import choose_page_method, page_images, page_layer
 from tasks.extract.ocr import ocr_page_image
 from tasks.extract.pdf import open_pdf
 from tasks.extract.preprocess import preprocess_page_image
-from tasks.extract.render import render_dpi_for, render_page_gray
+from tasks.extract.render import page_scan_gray, render_dpi_for
 from tasks.normalise import normalised_document
 
 PHASES = ("open", "text-layer check", "render", "preprocess", "OCR (Tesseract)", "normalise")
@@ -43,7 +43,7 @@ def phase_seconds(pdfs: list[Path], policy: OcrPolicy | None = None) -> dict[str
             method, _ = choose_page_method(layer, images, policy)
             dpi = render_dpi_for(images, policy)
             t = clock("text-layer check", t)
-            gray = render_page_gray(page, dpi)
+            gray = page_scan_gray(page, dpi)  # the stored scan at >= 300 dpi, else pdfium's rendering
             page.close()
             t = clock("render", t)
             cleaned = preprocess_page_image(gray, policy.preprocess, dpi)

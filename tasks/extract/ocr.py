@@ -1,9 +1,9 @@
 """Tesseract on one page image, in-process (tesserocr), one engine per OCR thread.
 
 Why in-process: the `tesseract` command costs a process, a model load and a PNG written and read
-per page; tesserocr's API keeps the model loaded and takes the grayscale array as it is (measured
-in docs/BENCHMARKS.md, "Speed": CPU overhead over raw Tesseract +30 % → +1 %). tesserocr releases
-the GIL while Tesseract works, so threads run pages in parallel.
+per page; tesserocr's API keeps the model loaded and takes the grayscale array as it is (CPU for
+the same 300-dpi pages: 1.25–1.63 s against 1.60–2.09 s, plus 0.14 s for the PNG; docs/BENCHMARKS.md,
+"Speed"). tesserocr releases the GIL while Tesseract works, so threads run pages in parallel.
 
 The tesserocr wheel ships its own Tesseract (5.5), which reads the system's `.traineddata` models:
 the engine version recorded on a page is the wheel's, the model hash the system file's. The path
@@ -160,8 +160,8 @@ def _libc() -> ctypes.CDLL | None:
 
 
 def release_freed_memory() -> None:
-    """Give the pages' freed buffers back to the system (glibc keeps them in its arenas otherwise:
-    peak RSS on a 200-page scan 967 → 517 MiB with this and the arena cap of `ocr_pool`)."""
+    """Give the pages' freed buffers back to the system (glibc keeps them in its arenas otherwise);
+    with the arena cap of `ocr_pool`, a 200-page scan peaks at 332 MiB (docs/BENCHMARKS.md)."""
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)

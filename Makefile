@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-deu poppler-utils fonts-dejavu-core wngerman
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages venv demo serve test test-sqlite lint bench bench-ocr bench-segment clean
+.PHONY: setup system-packages venv demo serve test test-sqlite lint bench bench-ocr bench-segment bench-speed bench-speed-quick bench-archive bench-venv clean
 
 setup: system-packages venv
 
@@ -57,7 +57,7 @@ lint: setup
 test-sqlite: setup
 	RATSFLOW_SKIP_POSTGRES=1 $(PY) -m pytest -q -m "not postgres"
 
-bench: bench-ocr bench-segment
+bench: bench-ocr bench-segment bench-speed
 
 bench-ocr: setup
 	$(PY) -m bench.ocr
@@ -73,5 +73,21 @@ bench-extract: setup
 bench-segment: setup
 	$(PY) -m bench.segment
 
+# OCRmyPDF, the tool ratsflow is timed against, lives in .venv-bench only (bench/requirements.txt).
+bench-venv:
+	PYTHON=$(PYTHON) bash bench/make-venv.sh
+
+# Speed against OCRmyPDF and raw Tesseract, alternating runs (docs/BENCHMARKS.md, "Speed").
+# BEFORE=path/to/other/checkout adds that ratsflow (e.g. an export of main) to the same run.
+bench-speed: setup bench-venv
+	$(PY) -m bench.speed $(if $(BEFORE),--before $(BEFORE))
+
+bench-speed-quick: setup bench-venv
+	$(PY) -m bench.speed --quick --no-write $(if $(BEFORE),--before $(BEFORE))
+
+# Backfill of a generated 300-document archive on the sample server, then the unchanged re-run.
+bench-archive: setup
+	$(PY) -m bench.speed_archive
+
 clean:
-	rm -rf data demo/out bench/out .pytest_cache
+	rm -rf data demo/out bench/out .pytest_cache .venv-bench

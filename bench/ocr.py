@@ -38,6 +38,7 @@ from demo.itempool import ASGI, sample_minutes_spec, seed_item_integration_centr
 from demo.render import render_born_digital, render_damaged_layer, render_scan
 from schemas.extraction import OcrPolicy
 from tasks.extract import extract_pages
+from tasks.extract.ocr import tesseract_version
 from tasks.normalise import restore_umlauts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,7 +236,7 @@ def write_markdown(results: list[Result], pages: int, elapsed: float, quick: boo
     today = datetime.now(UTC).date().isoformat()
     section = f"""## OCR
 
-Measured {today} with `python -m bench.ocr{' --quick' if quick else ''}` ({elapsed:.0f} s on {os.cpu_count()} cores, Tesseract {pytesseract.get_tesseract_version()}, `deu` model).
+Measured {today} with `python -m bench.ocr{' --quick' if quick else ''}` ({elapsed:.0f} s on {os.cpu_count()} cores, `deu` model; Tesseract {tesseract_version()} in ratsflow (tesserocr), {pytesseract.get_tesseract_version()} for plain Tesseract).
 
 {table(results)}
 

@@ -61,6 +61,20 @@ def write_image_pdf(image: Image.Image, path: Path, dpi: int = 200) -> Path:
     return path
 
 
+def joined_pdf(parts: list[Path], path: Path) -> Path:
+    """One PDF of the pages of `parts`, in order (a mixed document from single-page fixtures)."""
+    import pypdfium2 as pdfium
+
+    joined = pdfium.PdfDocument.new()
+    for part in parts:
+        source = pdfium.PdfDocument(part)
+        joined.import_pages(source)
+        source.close()
+    joined.save(path)
+    joined.close()
+    return path
+
+
 def write_born_digital_pdf(text: str, path: Path) -> Path:
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", fname=FONT)

@@ -13,7 +13,7 @@ from schemas.extraction import OcrPolicy
 from schemas.settings import Settings
 from tasks.extract import extract_document, extract_pages
 from tasks.extract.layer import assess_text_layer
-from tasks.extract.ocr import confidence_from_tsv
+from tasks.extract.ocr import confidence_of_words
 from tasks.extract.preprocess import estimate_skew_deg, rotate_gray
 from tasks.extract.render import render_page_gray
 
@@ -132,16 +132,10 @@ def test_skew_is_measured_from_text_lines(extraction_pdfs):
     assert estimate_skew_deg(np.full((400, 300), 255, np.uint8)) == 0.0
 
 
-def test_confidence_is_length_weighted_and_ignores_structure_rows():
-    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
-    rows = [
-        "4\t1\t1\t1\t1\t0\t0\t0\t10\t10\t-1\t",
-        "5\t1\t1\t1\t1\t1\t0\t0\t10\t10\t90\tAusländerbehörde",  # 16 letters
-        "5\t1\t1\t1\t1\t2\t0\t0\t10\t10\t30\tdie",  # 3 letters
-        "5\t1\t1\t1\t1\t3\t0\t0\t10\t10\t-1\t ",
-    ]
-    assert confidence_from_tsv("\n".join([header, *rows])) == pytest.approx((90 * 16 + 30 * 3) / 19)
-    assert confidence_from_tsv(header) is None
+def test_confidence_is_length_weighted_and_ignores_empty_words():
+    words = [("Ausländerbehörde", 90), ("die", 30), (" ", -1), ("", 95)]
+    assert confidence_of_words(words) == pytest.approx((90 * 16 + 30 * 3) / 19)
+    assert confidence_of_words([]) is None
 
 
 def test_policy_comes_from_settings():
@@ -150,17 +144,11 @@ def test_policy_comes_from_settings():
 
 
 def test_each_page_gets_its_own_method(extraction_pdfs, tmp_path):
-    import pypdfium2 as pdfium
+    from tests.tasks.conftest import joined_pdf
 
-    mixed = pdfium.PdfDocument.new()
-    for name in ("born_digital", "scan"):
-        source = pdfium.PdfDocument(extraction_pdfs[name])
-        mixed.import_pages(source)
-        source.close()
-    mixed.save(tmp_path / "mixed.pdf")
-    mixed.close()
+    mixed = joined_pdf([extraction_pdfs["born_digital"], extraction_pdfs["scan"]], tmp_path / "mixed.pdf")
 
-    doc = extract_document(tmp_path / "mixed.pdf", OcrPolicy())
+    doc = extract_document(mixed, OcrPolicy())
 
     assert [(p.number, p.method) for p in doc.pages] == [(1, "text_layer"), (2, "ocr")]
     assert doc.text.startswith(doc.pages[0].text) and doc.text.endswith(doc.pages[1].text)

@@ -191,17 +191,24 @@ def text_split_at_baselines(textpage: pdfium.PdfTextPage, text: str) -> str:
     """
     if len(text) != textpage.count_chars():
         return text  # characters outside the BMP: indexes do not line up, keep pdfium's lines
+    raw = textpage.raw
+    x, y = ctypes.c_double(), ctypes.c_double()
+    px, py = ctypes.byref(x), ctypes.byref(y)
     out: list[str] = []
     previous: _Glyph | None = None
     for index, ch in enumerate(text):
         if ch in "\r\n":
             previous = None
-        elif not ch.isspace() and (glyph := _glyph(textpage, index)) is not None:
-            if previous is not None and _starts_new_line(glyph, previous):
-                while out and out[-1] == " ":
-                    out.pop()
-                out.append("\n")
-            previous = glyph
+        elif not ch.isspace():
+            if (previous is not None and previous.angle == 0.0
+                    and pdfium_c.FPDFText_GetCharOrigin(raw, index, px, py) and abs(y.value - previous.y) < 1e-3):
+                pass  # on the previous glyph's baseline: one call, not four (most characters of a page)
+            elif (glyph := _glyph(textpage, index)) is not None:
+                if previous is not None and _starts_new_line(glyph, previous):
+                    while out and out[-1] == " ":
+                        out.pop()
+                    out.append("\n")
+                previous = glyph
         out.append(ch)
     return "".join(out)
 

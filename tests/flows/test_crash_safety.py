@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -162,13 +163,31 @@ def postgres_url() -> Iterator[str]:
 @pytest.mark.postgres
 @pytest.mark.skipif(os.environ.get("RATSFLOW_SKIP_POSTGRES") == "1", reason="RATSFLOW_SKIP_POSTGRES=1")
 def test_two_overlapping_backfills_on_postgresql_both_end_without_duplicates_or_deadlocks(born_digital_corpus, tmp_path,
-                                                                                         postgres_url):
+                                                                                         postgres_url, monkeypatch):
     upgrade_database(postgres_url)
     with serve_in_thread(born_digital_corpus, page_size=3) as server:
+        # The server holds every PDF back until both runs are open, so they overlap on a loaded machine too
+        # (started one after the other, the first could otherwise finish before the second begins).
+        both_running = threading.Event()
+        handler = server.httpd.RequestHandlerClass
+        send_pdf = handler._send_pdf
+
+        def held_send_pdf(self, *args, **kwargs):
+            both_running.wait(180)
+            return send_pdf(self, *args, **kwargs)
+
+        monkeypatch.setattr(handler, "_send_pdf", held_send_pdf)
         # Two processes, the same range and the same data folder, chunked differently so their chunks overlap.
         commands = [backfill_command(server.url, postgres_url, tmp_path, tmp_path / f"{chunk}.log",
                                      temporary_server=False, chunk=chunk, start_to="2016-12-31")
                     for chunk in ("year", "quarter")]
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not both_running.is_set():
+            open_runs = rows(postgres_url, "SELECT COUNT(*) AS n FROM ingest_run WHERE flow_name = 'backfill' AND status = 'running'")
+            if open_runs[0]["n"] >= 2:
+                both_running.set()
+            time.sleep(0.2)
+        both_running.set()  # never hold the server past the deadline; the overlap assertion below then fails
         codes = [command.wait(300) for command in commands]
     logs = {chunk: (tmp_path / f"{chunk}.log").read_text() for chunk in ("year", "quarter")}
     assert codes == [0, 0], logs

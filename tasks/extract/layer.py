@@ -28,6 +28,8 @@ from tasks.normalise import umlaut_damage
 from tasks.wordlist import is_german_word
 
 _CID_RE = re.compile(r"\(cid:\d+\)")
+# Characters outside these ranges may be unmapped glyphs (controls, private use, U+FFFD); none inside are.
+_MAYBE_UNMAPPED_RE = re.compile("[^\t\n\r\x20-\x7e\xa0-\u024f\u2000-\u206f\u20a0-\u20cf]")
 # Quotes as English-model OCR reads German ones: `,Gemeinsam` for „Gemeinsam, `Honnef*` for Honnef“.
 _BROKEN_QUOTE_RE = re.compile(r"(?:^|\s),[^\W\d_]|[^\W\d_]\*(?=\s|$)", re.MULTILINE)
 # Lower-case words, the ones a damaged or garbled layer gets wrong: names and nouns are capitalised,
@@ -84,7 +86,10 @@ def _is_unmapped(ch: str) -> bool:
 
 
 def _unmapped_count(text: str) -> int:
-    return sum(_is_unmapped(ch) for ch in text) + len(_CID_RE.findall(text))
+    cids = len(_CID_RE.findall(text))
+    if not _MAYBE_UNMAPPED_RE.search(text):
+        return cids  # Latin letters and punctuation only: nothing to look up per character
+    return sum(_is_unmapped(ch) for ch in text) + cids
 
 
 def lower_word_share(text: str) -> tuple[float, int]:
@@ -191,26 +196,51 @@ def text_split_at_baselines(textpage: pdfium.PdfTextPage, text: str) -> str:
     """
     if len(text) != textpage.count_chars():
         return text  # characters outside the BMP: indexes do not line up, keep pdfium's lines
-    raw = textpage.raw
+    raw, origin = textpage.raw, pdfium_c.FPDFText_GetCharOrigin
     x, y = ctypes.c_double(), ctypes.c_double()
     px, py = ctypes.byref(x), ctypes.byref(y)
-    out: list[str] = []
+    breaks: list[int] = []  # indexes where a new line starts and pdfium put no break
     previous: _Glyph | None = None
+    level_y: float | None = None  # the previous glyph's baseline when it runs left to right
     for index, ch in enumerate(text):
-        if ch in "\r\n":
-            previous = None
-        elif not ch.isspace():
-            if (previous is not None and previous.angle == 0.0
-                    and pdfium_c.FPDFText_GetCharOrigin(raw, index, px, py) and abs(y.value - previous.y) < 1e-3):
-                pass  # on the previous glyph's baseline: one call, not four (most characters of a page)
-            elif (glyph := _glyph(textpage, index)) is not None:
+        if ch == "\n" or ch == "\r":
+            previous = level_y = None
+        elif ch != " " and not ch.isspace():
+            if level_y is not None and origin(raw, index, px, py) and abs(y.value - level_y) < 1e-3:
+                continue  # on the previous glyph's baseline: one call, not four (most characters of a page)
+            if (glyph := _glyph(textpage, index)) is not None:
                 if previous is not None and _starts_new_line(glyph, previous):
-                    while out and out[-1] == " ":
-                        out.pop()
-                    out.append("\n")
+                    breaks.append(index)
                 previous = glyph
-        out.append(ch)
-    return "".join(out)
+                level_y = glyph.y if glyph.angle == 0.0 else None
+    if not breaks:
+        return text
+    pieces, start = [], 0
+    for index in breaks:
+        pieces.append(text[start:index].rstrip(" ") + "\n")
+        start = index
+    pieces.append(text[start:])
+    return "".join(pieces)
+
+
+def _text_render_modes(page: pdfium.PdfPage) -> set[int]:
+    """How the page's text objects are drawn (form XObjects included)."""
+    return {pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw)
+            for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,), max_depth=3)}
+
+
+def _letters_by_visibility(textpage: pdfium.PdfTextPage, drawn: str) -> tuple[int, int]:
+    """(visible letters, invisible letters), asking pdfium which text object drew each letter."""
+    visible = invisible = 0
+    for index, ch in enumerate(drawn):
+        if not ch.isalpha():
+            continue
+        obj = pdfium_c.FPDFText_GetTextObject(textpage.raw, index)
+        if obj and pdfium_c.FPDFTextObj_GetTextRenderMode(obj) in _INVISIBLE_MODES:
+            invisible += 1
+        else:
+            visible += 1
+    return visible, invisible
 
 
 def page_layer(page: pdfium.PdfPage) -> PageLayer:
@@ -218,15 +248,14 @@ def page_layer(page: pdfium.PdfPage) -> PageLayer:
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
-        visible = invisible = 0
-        for index, ch in enumerate(text[: textpage.count_chars()]):
-            if not ch.isalpha():
-                continue
-            obj = pdfium_c.FPDFText_GetTextObject(textpage.raw, index)
-            if obj and pdfium_c.FPDFTextObj_GetTextRenderMode(obj) in _INVISIBLE_MODES:
-                invisible += 1
-            else:
-                visible += 1
+        drawn = text[: textpage.count_chars()]
+        modes = _text_render_modes(page)
+        if modes.isdisjoint(_INVISIBLE_MODES) or modes <= set(_INVISIBLE_MODES):
+            # One kind of text on the page (nearly every page): no need to ask pdfium per letter.
+            letters = sum(ch.isalpha() for ch in drawn)
+            visible, invisible = (0, letters) if modes and modes <= set(_INVISIBLE_MODES) else (letters, 0)
+        else:
+            visible, invisible = _letters_by_visibility(textpage, drawn)
         text = text_split_at_baselines(textpage, text)
     finally:
         textpage.close()

@@ -33,7 +33,7 @@ from schemas.errors import ExtractionFailed
 from schemas.extraction import OcrPolicy
 from schemas.pipeline import PageText
 from tasks.extract.orientation import read_upright
-from tasks.extract.preprocess import preprocess_page_image
+from tasks.extract.preprocess import may_hold_inverted_text, preprocess_page_image
 
 # Where Debian, Ubuntu and Fedora keep the models, tried in order when `tesseract` cannot say.
 _TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata")
@@ -108,12 +108,16 @@ def _engine(lang: str, psm: int) -> tesserocr.PyTessBaseAPI:
 
 
 def ocr_page_image(gray: np.ndarray, policy: OcrPolicy, page_number: int, dpi: int = 300) -> OcrResult:
-    """Text and word confidences of an 8-bit image; `ExtractionFailed` when the page takes too long."""
+    """Text and word confidences of an 8-bit image; `ExtractionFailed` when the page takes too long.
+
+    Tesseract tries unsure lines inverted only on a page with a dark area (`may_hold_inverted_text`).
+    """
     api = _engine(policy.lang, policy.psm)
     gray = np.ascontiguousarray(gray)
     height, width = gray.shape
     api.SetImageBytes(gray.tobytes(), width, height, 1, width)
     api.SetSourceResolution(dpi)
+    api.SetVariable("tessedit_do_invert", "1" if may_hold_inverted_text(gray, dpi) else "0")
     try:
         if not api.Recognize(timeout=max(1, int(policy.page_timeout * 1000))):
             raise ExtractionFailed(

@@ -9,37 +9,58 @@ from schemas.extraction import PreprocessSteps
 from tasks.extract.columns import with_gutters_widened
 
 _BILEVEL_WHITE_SHARE = 0.6
-
-
-def _projection_score(binary: np.ndarray, angle: float) -> float:
-    h, w = binary.shape
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    rotated = cv2.warpAffine(binary, matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-    rows = rotated.sum(axis=1, dtype=np.float64)
-    return float(np.sum(np.diff(rows) ** 2))
+_MIN_SOLID_DARK_PIXELS = 4  # at ~37 dpi: 4 px ≈ 2 mm²; a bar under 7 pt text leaves 73
 
 
 def estimate_skew_deg(gray: np.ndarray, max_deg: float = 5.0) -> float:
     """Angle (degrees, OpenCV sign) that makes text lines horizontal, by projection profile.
 
     Text rows are sharpest — row sums jump between line and gap — when the lines are level.
-    Works on a ~1000 px wide copy: the angle does not need full resolution.
+    Works on a ~1000 px wide copy: the angle does not need full resolution. Each angle's row
+    sums come from the ink pixels' rotated rows (one `bincount`), not from rotating the image:
+    the same angles as warping the copy 32 times (36/36 test pages), in half the time.
     """
     scale = min(1.0, 1000.0 / gray.shape[1])
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
     _, binary = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     if binary.sum() < 0.001 * binary.size:
         return 0.0  # blank page
+    h, w = binary.shape
+    ys, xs = np.nonzero(binary)
+    xs = xs.astype(np.float64) - w / 2
+    ys = ys.astype(np.float64) - h / 2
+    rows = int(np.hypot(h, w)) + 4
+
+    def score(angle: float) -> float:
+        t = np.deg2rad(angle)  # cv2's rotation by `angle` moves (x, y) to row -x·sin t + y·cos t
+        counts = np.bincount(np.floor(ys * np.cos(t) - xs * np.sin(t) + rows / 2).astype(np.int64), minlength=rows)
+        return float(np.sum(np.diff(counts.astype(np.float64)) ** 2))
+
     coarse = np.arange(-max_deg, max_deg + 1e-9, 0.5)
-    best = max(coarse, key=lambda a: _projection_score(binary, a))
+    best = max(coarse, key=score)
     fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.1)
-    return float(max(fine, key=lambda a: _projection_score(binary, a)))
+    return float(max(fine, key=score))
 
 
 def rotate_gray(gray: np.ndarray, angle: float) -> np.ndarray:
     h, w = gray.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+def may_hold_inverted_text(gray: np.ndarray, dpi: int) -> bool:
+    """Does the page have a solid dark area, where light text on dark could stand?
+
+    Tesseract reads every line it is unsure of a second time, inverted (`tessedit_do_invert`),
+    which costs 4–8 % of a page's OCR and only ever finds something inside a dark area (a
+    heading bar, a stamp). At ~37 dpi text strokes are one or two pixels wide and vanish in a
+    3 × 3 erosion of the dark pixels, a dark bar does not: measured 0 left on 86 of 89 test and bench pages, 242
+    on the letterhead pages (coat of arms), 73 for white 7 pt text on a black bar.
+    """
+    scale = min(1.0, 37.5 / max(dpi, 1))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    dark = cv2.erode((small < 96).astype(np.uint8), np.ones((3, 3), np.uint8))
+    return np.count_nonzero(dark) >= _MIN_SOLID_DARK_PIXELS
 
 
 def is_bilevel(gray: np.ndarray) -> bool:

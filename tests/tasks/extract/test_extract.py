@@ -192,3 +192,22 @@ def test_damaged_layer_kept_on_request_gets_its_umlauts_restored(extraction_pdfs
     assert page.method == "text_layer"
     assert "Blndniskerngruppe" in page.raw_text
     assert "Bündniskerngruppe" in doc.text and "„Förderbaustein 6“" in doc.text
+
+
+def test_light_text_on_a_dark_bar_is_read_and_a_plain_page_is_not_read_inverted(tmp_path, umlaut_paragraphs):
+    from PIL import ImageDraw, ImageFont
+
+    from tasks.extract.preprocess import may_hold_inverted_text
+    from tests.tasks.conftest import FONT, scan_image, write_image_pdf
+
+    plain = scan_image(umlaut_paragraphs, dpi=300)
+    barred = plain.copy()
+    draw = ImageDraw.Draw(barred)
+    draw.rectangle((200, 60, 2280, 230), fill=0)  # over the top margin, above the body text
+    draw.text((260, 95), "Niederschrift über die Sitzung", font=ImageFont.truetype(FONT, 70), fill=255)
+
+    assert not may_hold_inverted_text(np.array(plain), 300)
+    assert may_hold_inverted_text(np.array(barred), 300)
+    [page] = extract_pages(write_image_pdf(barred, tmp_path / "barred.pdf", dpi=300), OcrPolicy())
+    assert "Niederschrift über die Sitzung" in page.raw_text
+    assert "Flüchtlingskrise" in page.raw_text and "Ausländerbehörde" in page.raw_text

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-deu poppler-utils fonts-dejavu-core wngerman
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages venv demo serve test test-sqlite lint bench bench-ocr bench-segment bench-speed bench-speed-quick bench-archive bench-venv clean
+.PHONY: setup system-packages venv demo serve test test-sqlite lint bench bench-ocr bench-segment bench-speed bench-speed-quick bench-archive bench-store bench-venv clean
 
 setup: system-packages venv
 
@@ -88,6 +88,10 @@ bench-speed-quick: setup bench-venv
 # Backfill of a generated 300-document archive on the sample server, then the unchanged re-run.
 bench-archive: setup
 	$(PY) -m bench.speed_archive
+
+# One document version's database write (60 pages, 20 items), batched against row by row, SQLite and PostgreSQL.
+bench-store: setup
+	$(PY) -m bench.speed_store
 
 clean:
 	rm -rf data demo/out bench/out .pytest_cache .venv-bench

@@ -29,7 +29,7 @@ from schemas.pipeline import (
 from schemas.store import DatabaseSummary, DocumentState
 from schemas.tables import AgendaItem, Document, DocumentVersion, IngestRun, Meeting, Page
 from storage.engine import writing
-from storage.upsert import upsert_row, without_nul
+from storage.upsert import upsert_row, upsert_rows, without_nul
 
 meeting_table = Meeting.__table__
 document_table = Document.__table__
@@ -41,6 +41,7 @@ run_table = IngestRun.__table__
 MAX_ERROR_CHARS = 4000
 MEETING_DATA = ("body", "organization", "organization_url", "name", "start", "end", "public", "modified")
 PAGE_COLUMNS = {"number", "method", "confidence", "low_confidence", "engine", "engine_version", "dpi", "raw_text", "text"}
+PAGE_COMPARED = tuple(sorted(PAGE_COLUMNS - {"number"}))
 
 
 def upsert_meeting(engine: Engine, meeting: SourceMeeting) -> UpsertOutcome:
@@ -250,13 +251,9 @@ def store_document_version(
 
 
 def _store_pages(connection: Connection, document_id: int, version_id: int, pages: list[PageText]) -> bool:
-    changed = False
-    for page in pages:
-        values = {"document_id": document_id, "version_id": version_id, **page.model_dump(include=PAGE_COLUMNS)}
-        outcome = upsert_row(
-            connection, page_table, values, key=("version_id", "number"), compare=tuple(sorted(PAGE_COLUMNS - {"number"}))
-        )
-        changed |= outcome.action != "unchanged"
+    """The version's pages, one executemany; True if a page was added, changed or removed."""
+    rows = [{"document_id": document_id, "version_id": version_id, **page.model_dump(include=PAGE_COLUMNS)} for page in pages]
+    changed = upsert_rows(connection, page_table, rows, key=("version_id", "number"), compare=PAGE_COMPARED)
     numbers = [page.number for page in pages]
     gone = delete(page_table).where(page_table.c.version_id == version_id, page_table.c.number.not_in(numbers))
     return connection.execute(gone).rowcount > 0 or changed
@@ -265,9 +262,9 @@ def _store_pages(connection: Connection, document_id: int, version_id: int, page
 def _store_items(
     connection: Connection, meeting_id: int, document_id: int, version_id: int, segmentation: SegmentationResult
 ) -> bool:
-    changed = False
-    for position, span in enumerate(segmentation.items):
-        values = {
+    """The version's agenda items by position, one executemany; True if an item was added, changed or removed."""
+    rows = [
+        {
             "meeting_id": meeting_id,
             "document_id": document_id,
             "version_id": version_id,
@@ -275,9 +272,10 @@ def _store_items(
             "segmenter_version": segmentation.segmenter_version,
             **_item_columns(span),
         }
-        compare = tuple(name for name in values if name not in ("version_id", "position"))
-        outcome = upsert_row(connection, item_table, values, key=("version_id", "position"), compare=compare)
-        changed |= outcome.action != "unchanged"
+        for position, span in enumerate(segmentation.items)
+    ]
+    compare = tuple(name for name in rows[0] if name not in ("version_id", "position")) if rows else ()
+    changed = upsert_rows(connection, item_table, rows, key=("version_id", "position"), compare=compare)
     beyond = delete(item_table).where(
         item_table.c.version_id == version_id, item_table.c.position >= len(segmentation.items)
     )

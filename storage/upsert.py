@@ -7,6 +7,9 @@ duplicate or a unique-violation error:
 2. `ON CONFLICT DO UPDATE … WHERE <a compared column differs> RETURNING id`: a row → updated.
 3. Nothing differed: the key already exists, so fetch its id (and write the `touch` columns,
    bookkeeping such as fetched_at that changes on every run but is no change of content).
+
+`upsert_rows` is the batched form for the many rows of one document version (pages, agenda
+items), whose ids nobody needs: steps 1 and 2 in one statement, one executemany for all rows.
 """
 
 from __future__ import annotations
@@ -63,6 +66,28 @@ def upsert_row(
     else:
         statement = select(table.c.id).where(match)
     return UpsertOutcome(id=connection.execute(statement).scalar_one(), action="unchanged")
+
+
+def upsert_rows(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, key: Sequence[str], compare: Sequence[str]
+) -> bool:
+    """Insert `rows` or bring the rows with the same `key` up to date, in one executemany; True if any changed.
+
+    The same rows as `upsert_row` on each, without ids or per-row outcomes: `INSERT … ON CONFLICT
+    DO UPDATE … WHERE <a compared column differs> RETURNING id` returns exactly the rows it
+    inserted or updated (SQLAlchemy sends the list as multi-row INSERTs within the driver's
+    parameter limit). Keys must be unique within `rows`: PostgreSQL refuses to update one row
+    twice in one statement.
+    """
+    if not rows:
+        return False
+    insert = dialect_insert(connection, table)
+    differs = or_(*(_is_distinct(table.c[name], insert.excluded[name]) for name in compare))
+    statement = insert.on_conflict_do_update(
+        index_elements=list(key), set_={name: insert.excluded[name] for name in compare}, where=differs
+    ).returning(table.c.id)
+    params = [{name: without_nul(value) for name, value in row.items()} for row in rows]
+    return bool(connection.execute(statement, params).all())
 
 
 def _is_distinct(column, new_value):

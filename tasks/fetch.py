@@ -94,26 +94,32 @@ class Download:
 def download_to(target: Path, url: str, client: HttpClient, headers: dict[str, str]) -> Download | None:
     """The body of `url` written to `target`, within the client's size limit and deadline; None on 304.
 
-    A body that breaks off mid-transfer (connection reset) is asked for again with the client's
-    backoff, like a 500: the next attempt usually arrives whole.
+    A body that breaks off mid-transfer (connection reset) is asked for again under the client's
+    policy for one request, the one `client.stream` applies to a reset before the headers: as
+    many retries, the same jittered backoff. Not under the fetch task's policy (tasks/run/steps.py):
+    that one retries the whole stage after 10 and 20 s, for an outage, and wraps this loop (a body
+    that broke off on every attempt reaches it as a retryable SourceUnavailable); and a stage
+    retries the same with or without Prefect.
     """
-    for attempt in range(client.retries + 1):
+    for attempt in range(client.retries):
         try:
-            with client.stream(url, headers=headers) as response:
-                if response.status_code == 304:
-                    return None
-                size = 0
-                with target.open("wb") as out:
-                    for chunk in bounded_body(response, url, client.max_bytes, client.deadline):
-                        size += len(chunk)
-                        out.write(chunk)
-                return Download(size, response.headers.get("Content-Type"), response.headers.get("ETag"),
-                                response.headers.get("Last-Modified"))
+            return download_once(target, url, client, headers)
         except TransferBrokeOff:
-            if attempt == client.retries:
-                raise
-            time.sleep(client.backoff * (2**attempt))
-    raise AssertionError("unreachable")  # the loop returns or raises
+            time.sleep(client.retry_delay(attempt))
+    return download_once(target, url, client, headers)
+
+
+def download_once(target: Path, url: str, client: HttpClient, headers: dict[str, str]) -> Download | None:
+    with client.stream(url, headers=headers) as response:
+        if response.status_code == 304:
+            return None
+        size = 0
+        with target.open("wb") as out:
+            for chunk in bounded_body(response, url, client.max_bytes, client.deadline):
+                size += len(chunk)
+                out.write(chunk)
+        return Download(size, response.headers.get("Content-Type"), response.headers.get("ETag"),
+                        response.headers.get("Last-Modified"))
 
 
 def require_pdf(path: Path, url: str, content_type: str | None = None) -> None:

@@ -359,12 +359,16 @@ class HttpClient:
     def _check_connected_address(self, response: httpx.Response) -> None:
         """The address actually connected to must pass too: DNS may answer differently the second time."""
         stream = response.extensions.get("network_stream")
-        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        try:
+            peer = stream.get_extra_info("server_addr") if stream is not None else None
+        except OSError as err:  # reset right after the headers: nothing to check, nothing to read; retried as a reset
+            raise httpx.ReadError(f"connection reset before its address could be checked ({err})") from err
         if peer:
             url = str(response.request.url)
             self.addresses.require_fetchable(url, (response.request.url.host or "").lower(), [str(peer[0])])
 
-    def _delay(self, attempt: int, response: httpx.Response | None) -> float:
+    def retry_delay(self, attempt: int, response: httpx.Response | None = None) -> float:
+        """Seconds before attempt `attempt + 1`: the server's Retry-After, else the backoff doubling from `backoff` (±50 %)."""
         server_says = retry_after_seconds(response) if response is not None else None
         if server_says is not None:
             return server_says
@@ -399,7 +403,7 @@ class HttpClient:
             except httpx.TransportError as err:
                 last_problem, unreachable = transport_problem(err), isinstance(err, NOTHING_ANSWERED)
             if attempt < self.retries:
-                delay = self._delay(attempt, response)
+                delay = self.retry_delay(attempt, response)
                 if response is not None and retry_after_seconds(response) is not None:
                     self.gate.hold_off(host, delay)
                 time.sleep(delay)

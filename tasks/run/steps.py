@@ -1,8 +1,10 @@
-"""Prefect task wrappers of the stages, with the one retry policy of those that talk to a council system.
+"""Prefect task wrappers of the stages, with the one task retry policy of those that talk to a council system.
 
-Retries are declared here and nowhere else: exponential backoff with jitter, and only for
+Task retries are declared here and nowhere else: exponential backoff with jitter, and only for
 trouble that another attempt can cure (`RatsflowError.retryable`); a 404 or an HTML page where
-a PDF belongs is final at once.
+a PDF belongs is final at once. Beneath them, the HTTP client retries a single request within
+seconds (a 500 burst, a reset, a body broken off: tasks/http.py, tasks/fetch.py); these retry
+the whole stage after that has given up.
 """
 
 from __future__ import annotations

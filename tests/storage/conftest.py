@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.scratch_postgres import scratch_database
 from storage.engine import create_db_engine, upgrade_database
 
 POSTGRES_ADMIN_URL = os.environ.get("RATSFLOW_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
@@ -34,16 +35,8 @@ DIALECTS = [
 @pytest.fixture(scope="session")
 def postgres_database_url() -> Iterator[str]:
     """URL of a database created for this test session (dropped afterwards)."""
-    name = f"ratsflow_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with scratch_database(POSTGRES_ADMIN_URL, "ratsflow_test") as url:
+        yield url
 
 
 @pytest.fixture(params=DIALECTS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -162,6 +163,36 @@ def test_reprocessing_with_a_newer_segmenter_updates_the_same_version(engine):
         (0, "KIM und Integrationskonzept", "seg-2")
     ]
     assert get_document_state(engine, document_id).segmenter_version == "seg-2"
+
+
+def test_the_same_version_with_one_page_or_item_changed_is_updated_in_place(engine):
+    """Pages and items are written in one batch per table: one changed row among unchanged ones still counts."""
+    meeting_id, document_id = stored_document(engine)
+    first = store(engine, meeting_id, document_id, b"v1")
+    page_ids = rows(engine, "SELECT number, id FROM page ORDER BY number")
+    pages, items = kim_minutes()
+    pages.pages[1] = pages.pages[1].model_copy(update={"confidence": 88.0, "method": "ocr"})
+    assert store(engine, meeting_id, document_id, b"v1", pages, items).action == "updated"
+    assert rows(engine, "SELECT number, id FROM page ORDER BY number") == page_ids
+    assert rows(engine, "SELECT number, method, confidence FROM page ORDER BY number") == [
+        (1, "text_layer", None), (2, "ocr", 88.0)
+    ]
+    items.items[0] = items.items[0].model_copy(update={"paper_refs": ["A 123/2017", "B 7/2017"]})
+    assert store(engine, meeting_id, document_id, b"v1", pages, items).action == "updated"
+    assert [json.loads(refs) for (refs,) in rows(engine, "SELECT CAST(paper_refs AS TEXT) FROM agenda_item ORDER BY position")] == [
+        ["A 123/2017", "B 7/2017"], ["A 123/2017"]
+    ]
+    again = store(engine, meeting_id, document_id, b"v1", pages, items)
+    assert (again.id, again.action) == (first.id, "unchanged")
+
+
+def test_a_version_without_items_stores_its_pages_and_removes_the_old_items(engine):
+    meeting_id, document_id = stored_document(engine)
+    store(engine, meeting_id, document_id, b"v1")
+    pages, _ = kim_minutes()
+    assert store(engine, meeting_id, document_id, b"v1", pages, segmentation([])).action == "updated"
+    assert rows(engine, "SELECT count(*) FROM agenda_item") == [(0,)]
+    assert rows(engine, "SELECT count(*) FROM page") == [(2,)]
 
 
 def test_new_content_is_a_new_version_and_the_old_one_stays_queryable(engine):

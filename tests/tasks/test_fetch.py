@@ -1,13 +1,16 @@
 import hashlib
+import socket
+import struct
+from http.server import BaseHTTPRequestHandler
 
 import pytest
-from loopback import Reply
+from loopback import Reply, ServerInThread
 
 from schemas.errors import DocumentRejected, DocumentTooLarge
 from schemas.settings import Settings
 from storage.blobs import BlobStore
 from tasks.fetch import fetch_document
-from tasks.http import HttpClient
+from tasks.http import HttpClient, TransferBrokeOff
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -75,3 +78,59 @@ def test_local_archive_files_are_copied_by_file_url(tmp_path, blobs):
     assert blobs.path_for(blob.sha256).read_bytes() == PDF
     with http() as c, pytest.raises(DocumentRejected, match="no such file"):
         fetch_document((tmp_path / "missing.pdf").as_uri(), c, blobs)
+
+
+class ResetOnce(ServerInThread):
+    """Serves `body` at /f.pdf; the first `resets` answers promise it whole, send `sent` bytes and reset the connection."""
+
+    def __init__(self, body: bytes, *, resets: int, sent: int):
+        self.hits = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.hits += 1
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if outer.hits > resets:
+                    self.wfile.write(body)
+                    return
+                self.wfile.write(body[:sent])
+                self.wfile.flush()
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.serve(Handler)
+
+
+# Half of it outlasts the socket buffers, so the reset comes while the body is being read, not before.
+BIG_PDF = PDF + bytes(16 << 20)
+
+
+def test_a_body_that_breaks_off_is_fetched_again_under_the_clients_retries(blobs):
+    with ResetOnce(BIG_PDF, resets=1, sent=len(BIG_PDF) // 2) as server, http() as c:
+        blob = fetch_document(server.base + "/f.pdf", c, blobs)
+    assert server.hits == 2
+    assert blob.sha256 == hashlib.sha256(BIG_PDF).hexdigest() and blob.size == len(BIG_PDF)
+
+
+def test_a_reset_right_after_the_headers_is_retried_like_any_reset(blobs):
+    # A small file reset halfway: the reset comes with the headers, before the address guard asks whom the
+    # client reached (getpeername fails). That is a reset like any other, retried, not an untyped OSError.
+    with ResetOnce(PDF, resets=1, sent=len(PDF) // 2) as server, http() as c:
+        blob = fetch_document(server.base + "/f.pdf", c, blobs)
+    assert server.hits == 2
+    assert blob.sha256 == hashlib.sha256(PDF).hexdigest()
+
+
+def test_a_body_that_breaks_off_on_every_attempt_is_a_retryable_transfer_broke_off(blobs):
+    with ResetOnce(BIG_PDF, resets=9, sent=len(BIG_PDF) // 2) as server, http() as c, \
+            pytest.raises(TransferBrokeOff, match="transfer broke off") as caught:
+        fetch_document(server.base + "/f.pdf", c, blobs)
+    assert server.hits == 2  # the client's one retry, then the error for the fetch task's policy
+    assert caught.value.retryable

@@ -49,6 +49,9 @@ _MIN_BACKGROUND_LETTER_SHARE = 0.2
 _MIN_VISIBLE_WORD_SHARE = 0.5
 # A baseline this many font sizes away from the last character's is a new line.
 _NEW_LINE_JUMP = 0.5
+# Words, and the text after pdfium's end-of-line hyphen marks (see `clean_layer_text`): pdfium
+# drops the line break after those, so the next line starts right behind one.
+_WORD_START_RE = re.compile("[^\\s\ufffe\x02]+")
 _INVISIBLE_MODES = (pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE, pdfium_c.FPDF_TEXTRENDERMODE_CLIP)
 
 
@@ -193,6 +196,11 @@ def text_split_at_baselines(textpage: pdfium.PdfTextPage, text: str) -> str:
     spacing: `5. Anträge 5.1 Antrag der SPD-Fraktion`), which hides a heading from the
     segmenter. A baseline jump of half the font size, or text turning, starts a new line;
     superscripts (raised a third of it) stay where they are.
+
+    Only the first character of each word is looked at: pdfium puts a space where it joins two
+    lines (it sees the pen go back), or its hyphen mark where a line ended in one, so a line never
+    starts inside a word. Same breaks as asking for every character on 191/191 test and bench pages
+    (the soft-hyphen case needs the mark), in a quarter of the time.
     """
     if len(text) != textpage.count_chars():
         return text  # characters outside the BMP: indexes do not line up, keep pdfium's lines
@@ -202,17 +210,19 @@ def text_split_at_baselines(textpage: pdfium.PdfTextPage, text: str) -> str:
     breaks: list[int] = []  # indexes where a new line starts and pdfium put no break
     previous: _Glyph | None = None
     level_y: float | None = None  # the previous glyph's baseline when it runs left to right
-    for index, ch in enumerate(text):
-        if ch == "\n" or ch == "\r":
+    end = 0
+    for word in _WORD_START_RE.finditer(text):
+        index = word.start()
+        if "\n" in text[end:index] or "\r" in text[end:index]:
             previous = level_y = None
-        elif ch != " " and not ch.isspace():
-            if level_y is not None and origin(raw, index, px, py) and abs(y.value - level_y) < 1e-3:
-                continue  # on the previous glyph's baseline: one call, not four (most characters of a page)
-            if (glyph := _glyph(textpage, index)) is not None:
-                if previous is not None and _starts_new_line(glyph, previous):
-                    breaks.append(index)
-                previous = glyph
-                level_y = glyph.y if glyph.angle == 0.0 else None
+        end = word.end()
+        if level_y is not None and origin(raw, index, px, py) and abs(y.value - level_y) < 1e-3:
+            continue  # on the previous word's baseline: one call, not four (most words of a page)
+        if (glyph := _glyph(textpage, index)) is not None:
+            if previous is not None and _starts_new_line(glyph, previous):
+                breaks.append(index)
+            previous = glyph
+            level_y = glyph.y if glyph.angle == 0.0 else None
     if not breaks:
         return text
     pieces, start = [], 0

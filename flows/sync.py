@@ -17,7 +17,7 @@ from tasks.document import ingest_document_task
 from tasks.run.context import document_task_runner, open_pipeline
 from tasks.run.freshness import check_freshness
 from tasks.run.politeness import existing_host_limits
-from tasks.run.record import record_meeting_task, recorded_run
+from tasks.run.record import record_meeting, recorded_run
 from tasks.run.report import RunProgress, current_flow_run_id, final_state, rename_flow_run, run_name, source_slug
 from tasks.run.steps import discover_task
 from tasks.sources.watermarks import save_watermarks, stored_since
@@ -55,7 +55,7 @@ def sync(params: SyncParams):
             progress = RunProgress("documents", sum(len(m.documents) for m in meetings if not m.deleted))
             futures = []
             for meeting in meetings:
-                recorded = record_meeting_task(ctx.engine, meeting)
+                recorded = record_meeting(ctx.engine, meeting)  # a plain call: a task run per meeting cost ≈ 80 ms
                 run.meeting_actions.append(recorded.action)
                 if not meeting.deleted:
                     futures += [ingest_document_task.submit(meeting, recorded.id, ref, ctx) for ref in meeting.documents]

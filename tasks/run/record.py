@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from sqlalchemy.engine import Engine
 
 from schemas.params import DocumentOutcome, IngestSummary
@@ -38,7 +36,12 @@ log = logging.getLogger("ratsflow.ingest")
 
 
 def record_meeting(engine: Engine, meeting: SourceMeeting) -> UpsertOutcome:
-    """The meeting row, and the withdrawal of files the source no longer lists for it."""
+    """The meeting row, and the withdrawal of files the source no longer lists for it.
+
+    Called by the flows as a plain function, not a Prefect task: two quick queries that need no
+    retries of their own, while a task run each cost ≈ 80 ms of Prefect's bookkeeping, a quarter
+    of an unchanged re-run (docs/BENCHMARKS.md, end to end).
+    """
     recorded = upsert_meeting(engine, meeting)
     if meeting.documents_complete:
         mark_documents_withdrawn(engine, recorded.id, [ref.external_id for ref in meeting.documents])
@@ -127,5 +130,3 @@ def recorded_run(
     publish_summary(summary, record.artifact_key)
     record.summary = summary
 
-
-record_meeting_task = task(name="record-meeting", cache_policy=NO_CACHE)(record_meeting)

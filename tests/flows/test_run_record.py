@@ -43,14 +43,14 @@ def assert_closed_as_failed(db_url: str, flow_name: str) -> None:
 @pytest.mark.parametrize(
     ("flow_name", "module", "step", "call"),
     [
-        ("sync", flows.sync, "record_meeting_task",
+        ("sync", flows.sync, "record_meeting",
          lambda server, store: flows.sync.sync(SyncParams(system_url=server.url, **store))),
         ("backfill", flows.backfill, "chunk_params",
          lambda server, store: flows.backfill.backfill(
              BackfillParams(system_url=server.url, start_from="2016-01-01", start_to="2016-12-31", **store))),
         ("reprocess", flows.reprocess, "select_stored_documents",
          lambda server, store: flows.reprocess.reprocess(ReprocessParams(**store))),
-        ("ingest-document", flows.ingest_document, "record_meeting_task",
+        ("ingest-document", flows.ingest_document, "record_meeting",
          lambda server, store: flows.ingest_document.ingest_document(
              IngestDocumentParams(location=f"{server.base_url}/files/{server.corpus.meetings[0].pdf}", **store))),
     ],

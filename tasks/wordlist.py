@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from storage.blobs import write_atomically
+
 WORDLIST_PATH = Path("/usr/share/dict/ngerman")
 
 # Letters (any script) with inner hyphens/apostrophes: `EU-Staaten`, `klappt’s`.
@@ -44,10 +46,7 @@ def german_words() -> frozenset[str]:
         pass
     words = frozenset(WORDLIST_PATH.read_text(encoding="utf-8").lower().split())
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_name(f".{cached.name}.{os.getpid()}")
-        partial.write_bytes(marshal.dumps(words))
-        os.replace(partial, cached)  # readers see the whole file or none
+        write_atomically(cached, lambda out: out.write(marshal.dumps(words)), suffix=".marshal")
     except OSError:
         pass
     return words

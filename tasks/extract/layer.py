@@ -213,7 +213,8 @@ def text_split_at_baselines(textpage: pdfium.PdfTextPage, text: str) -> str:
     end = 0
     for word in _WORD_START_RE.finditer(text):
         index = word.start()
-        if "\n" in text[end:index] or "\r" in text[end:index]:
+        gap = text[end:index]
+        if "\n" in gap or "\r" in gap:
             previous = level_y = None
         end = word.end()
         if level_y is not None and origin(raw, index, px, py) and abs(y.value - level_y) < 1e-3:
@@ -260,10 +261,11 @@ def page_layer(page: pdfium.PdfPage) -> PageLayer:
         text = textpage.get_text_range()
         drawn = text[: textpage.count_chars()]
         modes = _text_render_modes(page)
-        if modes.isdisjoint(_INVISIBLE_MODES) or modes <= set(_INVISIBLE_MODES):
+        hidden = modes.intersection(_INVISIBLE_MODES)
+        if not hidden or hidden == modes:
             # One kind of text on the page (nearly every page): no need to ask pdfium per letter.
             letters = sum(ch.isalpha() for ch in drawn)
-            visible, invisible = (0, letters) if modes and modes <= set(_INVISIBLE_MODES) else (letters, 0)
+            visible, invisible = (0, letters) if hidden else (letters, 0)
         else:
             visible, invisible = _letters_by_visibility(textpage, drawn)
         text = text_split_at_baselines(textpage, text)

@@ -38,6 +38,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import jiwer
 
+from bench.rss import run_with_peak_rss
 from bench.speed_inputs import born_digital_input, embedded_page_images, long_scan_input, scanned_inputs
 from bench.speed_inputs import first_pages as first_pages_of
 from bench.speed_phases import phase_seconds
@@ -202,19 +203,12 @@ def cer(truths: list[list[str]], got: list[list[str]], already_normalised: bool)
 
 
 def peak_rss_mib(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """(peak RSS in MiB of the command's process, wall seconds), from `/usr/bin/time`.
-
-    Not from this process's `wait4`: a child forked from the benchmark counts the benchmark's own
-    pages until it execs (`/bin/true` from a 400 MiB parent read 412 MiB).
-    """
-    with tempfile.NamedTemporaryFile(prefix="ratsflow-rss-", suffix=".txt") as peak:
-        started = time.perf_counter()
-        done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak.name, *cmd], cwd=cwd, env=ENV,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        seconds = time.perf_counter() - started
-        if done.returncode != 0:
-            raise SystemExit(f"{cmd} failed: {done.stderr[-500:]}")
-        return int(Path(peak.name).read_text().split()[-1]) / 1024, seconds  # %M is in KiB
+    """(peak RSS in MiB of the command's process, wall seconds)."""
+    started = time.perf_counter()
+    done, peak = run_with_peak_rss(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{cmd} failed: {done.stderr[-500:]}")
+    return peak, time.perf_counter() - started
 
 
 def born_digital_rate(checkout: Path | None, pdf: Path, rounds: int) -> tuple[float, float]:

@@ -39,6 +39,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench.rss import run_with_peak_rss
 from demo import build
 from demo.server import serve_in_thread
 from deploy import serve
@@ -77,20 +78,14 @@ def build_archive(out: Path, documents: int, scanned_every: int) -> build.Sample
 
 def backfill(url: str, span: tuple[str, str], db: Path, data_dir: Path, prefect_env: dict[str, str], log: Path
              ) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MiB of the `ratsflow` process, exit code).
-
-    The peak comes from `/usr/bin/time`: the rusage of a child forked from this process counts this
-    process's pages until the exec, so every command looked as large as the bench (344 MiB) at least.
-    """
+    """(wall seconds, peak RSS MiB of the `ratsflow` process, exit code)."""
     env = {**prefect_env, "OMP_THREAD_LIMIT": "1", "RATSFLOW_DATA_DIR": str(data_dir), "COLUMNS": "200"}
-    peak = log.with_suffix(".rss")
-    cmd = ["/usr/bin/time", "-f", "%M", "-o", str(peak), str(ROOT / ".venv" / "bin" / "ratsflow"), "backfill", url,
+    cmd = [str(ROOT / ".venv" / "bin" / "ratsflow"), "backfill", url,
            "--from", span[0], "--to", span[1], "--chunk", "year", "--database", f"sqlite:///{db}"]
     started = time.perf_counter()
     with log.open("wb") as out:
-        code = subprocess.run(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT).returncode
-    wall = time.perf_counter() - started
-    return wall, int(peak.read_text().split()[-1]) / 1024, code  # %M: KiB; a failed command's line comes first
+        done, peak = run_with_peak_rss(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    return time.perf_counter() - started, peak, done.returncode
 
 
 def temporary_server_env(prefect_home: Path) -> dict[str, str]:

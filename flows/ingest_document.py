@@ -31,7 +31,7 @@ def ingest_document(params: IngestDocumentParams):
         with recorded_run(ctx.engine, flow_run_id=flow_run_id, flow_name="ingest-document", source=meeting.source,
                           params=redacted_values(params.model_dump(mode="json")), artifact_key="ingest-document") as run:
             ctx.host_limits = existing_host_limits([params.location])
-            recorded = record_meeting(ctx.engine, meeting)  # a plain call: a task run per meeting cost ≈ 80 ms
+            recorded = record_meeting(ctx.engine, meeting)
             run.meeting_actions.append(recorded.action)
             state = ingest_document_task(meeting, recorded.id, meeting.documents[0], ctx, return_state=True)
             run.outcomes.append(state.result(raise_on_failure=False))

@@ -55,7 +55,7 @@ def sync(params: SyncParams):
             progress = RunProgress("documents", sum(len(m.documents) for m in meetings if not m.deleted))
             futures = []
             for meeting in meetings:
-                recorded = record_meeting(ctx.engine, meeting)  # a plain call: a task run per meeting cost ≈ 80 ms
+                recorded = record_meeting(ctx.engine, meeting)
                 run.meeting_actions.append(recorded.action)
                 if not meeting.deleted:
                     futures += [ingest_document_task.submit(meeting, recorded.id, ref, ctx) for ref in meeting.documents]
